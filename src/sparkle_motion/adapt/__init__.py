@@ -1,0 +1,1 @@
+"""Film adaptation: Script → ShotList → AssetManifest. Pure planning."""

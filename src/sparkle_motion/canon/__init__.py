@@ -1,0 +1,1 @@
+"""Canon: the truth layer and the gate that guards it."""

@@ -1,0 +1,143 @@
+"""Every error Sparkle Motion raises on purpose.
+
+The tree, with the CLI exit code each family maps to::
+
+    SparkleError
+    ├── InputError                      exit 2: the person's input is wrong
+    │   ├── InvalidArtifact             (ValueError)  JSON/schema problems
+    │   ├── UnsupportedSchemaVersion    (ValueError)  a MAJOR we cannot read
+    │   ├── ProjectError                (ValueError)  project folder or project.yaml
+    │   ├── AssetPathError              (ValueError)  a reference escaping its root
+    │   ├── AssetRightsError            (ValueError)  a local asset without a usable licence
+    │   └── MissingInput                (FileNotFoundError)
+    ├── GateBlocked                     exit 3: a gate refused the work
+    ├── ApprovalPending                 exit 4: a human checkpoint must be approved
+    ├── StageError                      exit 1: a stage could not do its work
+    │   ├── TransientError              retried with backoff by the runner
+    │   ├── MediaError                  (RuntimeError) ffmpeg, images, audio
+    │   └── SpeechError                 (RuntimeError) text to speech
+    └── RegistryError                   exit 1
+        ├── ArtifactNotFound            (KeyError)
+        └── CorruptArtifact             (ValueError) stored bytes no longer match their hash
+
+Each error carries a stable ``code`` (documented in docs/errors.md), a message
+that says what went wrong, ``where`` it happened (a file, a JSON path, a stage,
+a shot) and a ``hint`` that says how to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApprovalPending",
+    "ArtifactNotFound",
+    "AssetPathError",
+    "AssetRightsError",
+    "CorruptArtifact",
+    "GateBlocked",
+    "InputError",
+    "InvalidArtifact",
+    "MediaError",
+    "MissingInput",
+    "ProjectError",
+    "RegistryError",
+    "SparkleError",
+    "SpeechError",
+    "StageError",
+    "TransientError",
+    "UnsupportedSchemaVersion",
+]
+
+
+class SparkleError(Exception):
+    """Root of the tree; ``str()`` is the one line a person reads."""
+
+    code = "SM000"
+    exit_code = 1
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = [f"error {self.code}:"]
+        if self.where:
+            parts.append(f"{self.where}:")
+        parts.append(self.message)
+        text = " ".join(parts)
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class InputError(SparkleError):
+    code = "SM100"
+    exit_code = 2
+
+
+class InvalidArtifact(InputError, ValueError):
+    code = "SM101"
+
+
+class UnsupportedSchemaVersion(InputError, ValueError):
+    code = "SM102"
+
+
+class ProjectError(InputError, ValueError):
+    code = "SM103"
+
+
+class AssetPathError(InputError, ValueError):
+    code = "SM104"
+
+
+class AssetRightsError(InputError, ValueError):
+    code = "SM106"
+
+
+class MissingInput(InputError, FileNotFoundError):
+    code = "SM105"
+
+
+class GateBlocked(SparkleError):
+    code = "SM300"
+    exit_code = 3
+
+
+class ApprovalPending(SparkleError):
+    code = "SM400"
+    exit_code = 4
+
+
+class StageError(SparkleError):
+    code = "SM200"
+    exit_code = 1
+
+
+class TransientError(StageError):
+    code = "SM201"
+
+
+class MediaError(StageError, RuntimeError):
+    code = "SM202"
+
+
+class SpeechError(StageError, RuntimeError):
+    code = "SM203"
+
+
+class RegistryError(SparkleError):
+    code = "SM500"
+    exit_code = 1
+
+
+class ArtifactNotFound(RegistryError, KeyError):
+    code = "SM501"
+
+    def __str__(self) -> str:  # KeyError would quote the message otherwise
+        return self.one_line()
+
+
+class CorruptArtifact(RegistryError, ValueError):
+    code = "SM502"

@@ -1,0 +1,1 @@
+"""Asset resolution: local library, generated stand-ins, placeholders, rights."""

@@ -1,0 +1,1 @@
+"""Quality gates: measure what was rendered, compare with what was planned."""

@@ -1,0 +1,91 @@
+"""What rendering makes: media sets between stages, QA, and the RenderOutput."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from sparkle_motion.schemas.base import Artifact, Model
+
+__all__ = [
+    "LoudnessReading",
+    "MediaItem",
+    "MediaSet",
+    "OutputFile",
+    "QACheck",
+    "QAReport",
+    "RenderOutput",
+]
+
+
+class MediaItem(Model):
+    key: str
+    sha256: str
+    media_type: str
+    seconds: float | None = None
+    note: str = ""
+
+
+class MediaSet(Artifact):
+    """Per-shot media one stage made (frames, speech, clips), by content hash."""
+
+    KIND: ClassVar[str] = "media_set"
+
+    stage: str
+    items: list[MediaItem] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict)
+
+    def item(self, key: str) -> MediaItem:
+        for entry in self.items:
+            if entry.key == key:
+                return entry
+        raise KeyError(key)
+
+
+class QACheck(Model):
+    name: str
+    passed: bool
+    value: str
+    limit: str
+    shot_id: str | None = None
+
+
+class QAReport(Artifact):
+    KIND: ClassVar[str] = "qa_report"
+
+    passed: bool
+    checks: list[QACheck] = Field(default_factory=list)
+    measurements: dict[str, float] = Field(default_factory=dict)
+
+
+class OutputFile(Model):
+    uri: str
+    sha256: str
+    media_type: str
+
+
+class LoudnessReading(Model):
+    integrated_lufs: float
+    true_peak_dbtp: float
+    target_lufs: float
+    target_true_peak_dbtp: float
+
+
+class RenderOutput(Artifact):
+    KIND: ClassVar[str] = "render_output"
+
+    episode_id: str
+    profile: str
+    timing_lock_hash: str
+    status: Literal["complete", "degraded"]
+    video: OutputFile
+    captions_srt: OutputFile
+    captions_vtt: OutputFile
+    stems: list[OutputFile] = Field(default_factory=list)
+    duration_seconds: float
+    frames: int
+    loudness: LoudnessReading
+    placeholders: list[str] = Field(default_factory=list)
+    qa: QAReport
+    lineage: dict[str, str] = Field(default_factory=dict)

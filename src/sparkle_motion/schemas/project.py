@@ -1,0 +1,151 @@
+"""Project: the creator's ``project.yaml``."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sparkle_motion.schemas.base import Artifact, Model
+
+__all__ = [
+    "HUMAN_CHECKPOINTS",
+    "CaptionSettings",
+    "CostPolicy",
+    "MusicSettings",
+    "Project",
+    "RenderProfile",
+    "TimingSettings",
+    "VoiceSetting",
+    "builtin_profiles",
+]
+
+HUMAN_CHECKPOINTS: tuple[str, ...] = (
+    "approve_canon_diff",
+    "approve_shotlist_timing_lock",
+    "approve_external_spend",
+    "approve_character_packs",
+)
+
+
+class RenderProfile(Model):
+    name: str
+    width: int = Field(1280, ge=64, le=7680)
+    height: int = Field(720, ge=64, le=4320)
+    fps: int = Field(24, ge=1, le=120)
+    loudness_lufs: float = Field(-16.0, ge=-40.0, le=-5.0)
+    true_peak_dbtp: float = Field(-1.5, ge=-12.0, le=0.0)
+    audio_sample_rate: int = 48000
+    allow_placeholders: bool = True
+    burn_captions: bool = False
+    slate: bool = True
+    crf: int = Field(20, ge=0, le=51)
+    preset: str = "veryfast"
+
+    @model_validator(mode="after")
+    def _even_size(self) -> RenderProfile:
+        if self.width % 2 or self.height % 2:
+            raise ValueError("width and height must be even numbers for H.264 (yuv420p)")
+        return self
+
+
+def builtin_profiles() -> dict[str, RenderProfile]:
+    return {
+        "preview_local": RenderProfile(name="preview_local"),
+        "preview_small": RenderProfile(name="preview_small", width=640, height=360, crf=23),
+    }
+
+
+class VoiceSetting(Model):
+    engine: Literal["piper", "silent"] = "piper"
+    model: str = "joe"
+    length_scale: float = Field(1.0, ge=0.5, le=2.0)
+    pitch_semitones: float = Field(0.0, ge=-12.0, le=12.0)
+    volume_db: float = Field(0.0, ge=-30.0, le=12.0)
+
+
+class TimingSettings(Model):
+    lead_in: float = Field(0.35, ge=0.0, le=5.0)
+    tail: float = Field(0.45, ge=0.0, le=5.0)
+    min_shot: float = Field(1.5, gt=0.0, le=60.0)
+    max_shot: float = Field(12.0, gt=0.0, le=600.0)
+    establishing: float = Field(3.0, gt=0.0, le=30.0)
+    seconds_per_action_word: float = Field(0.32, gt=0.0, le=5.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimingSettings:
+        if self.min_shot > self.max_shot:
+            raise ValueError("min_shot must not exceed max_shot")
+        return self
+
+
+class CaptionSettings(Model):
+    max_chars_per_line: int = Field(42, ge=10, le=80)
+    max_lines: int = Field(2, ge=1, le=4)
+    max_chars_per_second: float = Field(20.0, gt=0.0, le=60.0)
+    min_duration: float = Field(0.83, ge=0.0, le=10.0)
+    min_gap_frames: int = Field(2, ge=0, le=24)
+
+
+class MusicSettings(Model):
+    enabled: bool = True
+    mood: str = "calm"
+    level_db: float = Field(-20.0, ge=-60.0, le=0.0)
+    duck_db: float = Field(12.0, ge=0.0, le=40.0)
+
+
+class CostPolicy(Model):
+    max_usd_per_episode: float = Field(0.0, ge=0.0)
+
+
+class Project(Artifact):
+    KIND: ClassVar[str] = "project"
+
+    title: str = Field(min_length=1)
+    genre: str = ""
+    visual_style: str = "flat storyboard"
+    target_duration: float = Field(60.0, gt=0.0, le=7200.0)
+    seed: int = 0
+    render_profiles: list[str] = Field(default_factory=lambda: ["preview_local"], min_length=1)
+    profiles: dict[str, RenderProfile] = Field(default_factory=dict)
+    continuity_mode: Literal["strict", "lenient"] = "strict"
+    cost_policy: CostPolicy = CostPolicy()
+    human_checkpoints: dict[str, bool] = Field(
+        default_factory=lambda: dict.fromkeys(HUMAN_CHECKPOINTS, True)
+    )
+    safety_mode: Literal["fail_closed", "warn_only"] = "fail_closed"
+    voices: dict[str, VoiceSetting] = Field(default_factory=dict)
+    timing: TimingSettings = TimingSettings()
+    captions: CaptionSettings = CaptionSettings()
+    music: MusicSettings = MusicSettings()
+    library_roots: list[str] = Field(default_factory=list)
+
+    @field_validator("human_checkpoints")
+    @classmethod
+    def _known_checkpoints(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(value) - set(HUMAN_CHECKPOINTS))
+        if unknown:
+            raise ValueError(
+                f"unknown human checkpoint {unknown[0]!r}; known: {', '.join(HUMAN_CHECKPOINTS)}"
+            )
+        return {name: value.get(name, True) for name in HUMAN_CHECKPOINTS}
+
+    @model_validator(mode="after")
+    def _profiles_exist(self) -> Project:
+        known = {**builtin_profiles(), **self.profiles}
+        for name in self.render_profiles:
+            if name not in known:
+                raise ValueError(
+                    f"render profile {name!r} is neither built in ({', '.join(builtin_profiles())})"
+                    " nor defined under profiles"
+                )
+        return self
+
+    def profile(self, name: str | None = None) -> RenderProfile:
+        known = {**builtin_profiles(), **self.profiles}
+        chosen = name or self.render_profiles[0]
+        profile = known[chosen]
+        return profile if profile.name == chosen else profile.model_copy(update={"name": chosen})
+
+    def checkpoint_enabled(self, name: str) -> bool:
+        return self.human_checkpoints.get(name, True)

@@ -1,0 +1,89 @@
+"""Run bookkeeping: checkpoints, stage events, the run manifest and summary.
+
+These are the only documents that hold wall-clock times; the artifacts of
+the chain never do.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from sparkle_motion.schemas.base import Artifact, Model
+
+__all__ = [
+    "Approval",
+    "Checkpoint",
+    "RunManifest",
+    "RunSummary",
+    "StageEvent",
+    "StageSummary",
+]
+
+RunStatus = Literal["running", "success", "failed", "blocked", "paused"]
+
+
+class Checkpoint(Artifact):
+    KIND: ClassVar[str] = "checkpoint"
+
+    stage: str
+    status: Literal["begin", "success", "failed"]
+    attempt: int = Field(ge=1)
+    error: str | None = None
+    input_hashes: dict[str, str] = Field(default_factory=dict)
+    output_hashes: dict[str, str] = Field(default_factory=dict)
+
+
+class StageEvent(Model):
+    at: str
+    stage: str
+    event: Literal["begin", "success", "failed", "skipped", "retry", "paused", "blocked"]
+    attempt: int = 1
+    detail: str = ""
+
+
+class Approval(Model):
+    checkpoint: str
+    decision: Literal["approved", "rejected"]
+    by: str
+    at: str
+    notes: str = ""
+    subject_hash: str = ""
+
+
+class RunManifest(Artifact):
+    KIND: ClassVar[str] = "run_manifest"
+
+    run_id: str
+    project_dir: str
+    episode_id: str
+    profile: str
+    status: RunStatus = "running"
+    events: list[StageEvent] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+
+
+class StageSummary(Model):
+    stage: str
+    status: Literal["success", "skipped", "failed", "blocked", "paused", "not_run"]
+    wall_seconds: float = 0.0
+    attempts: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    error: str | None = None
+
+
+class RunSummary(Artifact):
+    KIND: ClassVar[str] = "run_summary"
+
+    run_id: str
+    episode_id: str
+    status: RunStatus
+    started_at: str
+    finished_at: str
+    wall_seconds: float
+    stages: list[StageSummary] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    cost_usd: float = 0.0
+    outputs: dict[str, str] = Field(default_factory=dict)
