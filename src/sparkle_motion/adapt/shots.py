@@ -6,6 +6,8 @@ The templates, in the order the planner considers them:
   scene's opening action; slow push-in outside, slow pan inside.
 - ``action``: action that comes between lines becomes a medium shot of
   the characters it names (or an insert when it names nobody).
+- ``listener``: a line spoken off screen (voice-over, radio, off-screen)
+  frames the characters who hear it, never the unseen speaker.
 - ``close_up``: a line with an emotion tag, or a short line (fewer than
   six words), framed on its speaker alone with a gentle push-in.
 - ``two_shot``: a line in a scene where exactly two characters are present.
@@ -38,6 +40,7 @@ from sparkle_motion.schemas import (
 __all__ = ["MeasuredSpeech", "SpeechMeasure", "plan_shotlist"]
 
 _SHORT_LINE_WORDS = 6
+OFFSCREEN_DELIVERIES = frozenset({"vo", "os", "radio", "phone", "offscreen"})
 _TARGET_TOLERANCE = 0.10
 
 
@@ -65,13 +68,19 @@ def _action_seconds(beats: Sequence[str], timing: TimingSettings) -> float:
     return _clamp(words * timing.seconds_per_action_word, timing)
 
 
+def _offscreen(line: DialogueElement) -> bool:
+    return (line.delivery or "").lower().replace(".", "") in OFFSCREEN_DELIVERIES
+
+
 def _present(scene: Scene) -> list[str]:
+    """Who is seen in the scene: listed, acting, or speaking on screen."""
     present = list(scene.present)
     for element in scene.elements:
-        speakers = [element.speaker_id] if isinstance(element, DialogueElement) else []
-        for who in [*speakers, *getattr(element, "characters", [])]:
-            if who not in present:
-                present.append(who)
+        if isinstance(element, DialogueElement):
+            seen = [] if _offscreen(element) else [element.speaker_id]
+        else:
+            seen = list(element.characters)
+        present.extend(who for who in seen if who not in present)
     return present
 
 
@@ -149,7 +158,12 @@ class _ScenePlanner:
     def line(self, element: DialogueElement, beats: list[str]) -> None:
         speech = self.measure(element)
         words = len(element.text.split())
-        if element.emotion or words < _SHORT_LINE_WORDS:
+        if _offscreen(element):
+            framing = "two_shot" if len(self.present) == 2 else "medium"
+            movement, template = "static", "listener"
+            reason = f"{element.delivery} line: the unseen speaker is heard, the listeners seen"
+            characters = list(self.present)
+        elif element.emotion or words < _SHORT_LINE_WORDS:
             framing, movement, template = "close_up", "push_in", "close_up"
             reason = (
                 f"emotion {', '.join(element.emotion)}"

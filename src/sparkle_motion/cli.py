@@ -1,0 +1,266 @@
+"""``sparkle-motion``: the command line. Thin: each command calls one function.
+
+Exit codes (the one place they are decided): 0 done, 1 failed, 2 usage or
+input error, 3 blocked by a gate, 4 paused waiting for an approval.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sparkle_motion.errors import SparkleError
+from sparkle_motion.pipeline.atomic import write_atomic
+from sparkle_motion.pipeline.init_project import init_project
+from sparkle_motion.pipeline.project_folder import STATE_DIR
+from sparkle_motion.pipeline.runner import Runner, RunOutcome, RunRequest
+from sparkle_motion.pipeline.runs import list_runs, read_manifest, read_summary, record_approval
+from sparkle_motion.pipeline.stages import STAGES
+from sparkle_motion.registry import Registry
+from sparkle_motion.schemas import canonical_json, json_schemas
+from sparkle_motion.settings import load_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Turn a story into a finished preview video."
+)
+runs_app = typer.Typer(no_args_is_help=True, help="List and inspect runs of a project.")
+artifacts_app = typer.Typer(no_args_is_help=True, help="Inspect artifacts in the registry.")
+schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schema files of every artifact.")
+app.add_typer(runs_app, name="runs")
+app.add_typer(artifacts_app, name="artifacts")
+app.add_typer(schemas_app, name="schemas")
+
+ProjectDir = Annotated[Path, typer.Argument(help="The project folder.")]
+ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="The project folder.")]
+
+
+class _RichStageProgress:
+    def __init__(self, progress: Progress, stage: str) -> None:
+        self.progress = progress
+        self.task = progress.add_task(stage, total=None)
+        self.done = 0
+
+    def total(self, count: int) -> None:
+        self.progress.update(self.task, total=count)
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        self.progress.advance(self.task, count)
+
+    def finish(self) -> None:
+        self.progress.update(self.task, total=max(self.done, 1), completed=max(self.done, 1))
+
+
+def _print_outcome(outcome: RunOutcome, console: Console) -> None:
+    if outcome.summary is not None:
+        table = Table(title=f"run {outcome.run_id}: {outcome.status}")
+        for column in ("stage", "status", "seconds", "attempts", "cache hits"):
+            table.add_column(column)
+        for stage in outcome.summary.stages:
+            table.add_row(
+                stage.stage,
+                stage.status,
+                f"{stage.wall_seconds:.2f}",
+                str(stage.attempts),
+                str(stage.cache_hits),
+            )
+        console.print(table)
+    for name, path in outcome.outputs.items():
+        console.print(f"{name}: {path}")
+
+
+@app.command()
+def run(
+    project_dir: ProjectDir,
+    episode: Annotated[str | None, typer.Option(help="Episode id (default: the first).")] = None,
+    resume: Annotated[str | None, typer.Option(help="Continue this run id.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; render nothing.")] = False,
+    profile: Annotated[str | None, typer.Option(help="Render profile name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Render an episode of a project (plan, check, voice, caption, encode)."""
+    stderr = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description:>14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=as_json,
+    ) as progress:
+        runner = Runner(
+            STAGES,
+            database_url=load_settings().database_url,
+            progress=lambda stage: _RichStageProgress(progress, stage),
+        )
+        outcome = runner.run(
+            RunRequest(
+                project_dir=project_dir,
+                episode_id=episode,
+                resume=resume,
+                dry_run=dry_run,
+                profile=profile,
+            )
+        )
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "run_id": outcome.run_id,
+                    "status": outcome.status,
+                    "outputs": {k: str(v.resolve()) for k, v in sorted(outcome.outputs.items())},
+                    "artifacts": dict(sorted(outcome.artifacts.items())),
+                    "error": outcome.error.one_line() if outcome.error else None,
+                },
+                indent=2,
+            )
+        )
+    else:
+        _print_outcome(outcome, Console())
+    if outcome.error is not None:
+        raise outcome.error
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    title: Annotated[str | None, typer.Option(help="The show's title.")] = None,
+) -> None:
+    """Create a project folder with a starter episode."""
+    root = init_project(directory, title=title)
+    print(f"created {root}; render it with: sparkle-motion run {directory}")
+
+
+@app.command()
+def approve(
+    run_id: Annotated[str, typer.Argument(help="The paused run.")],
+    checkpoint: Annotated[str, typer.Argument(help="e.g. approve_shotlist_timing_lock")],
+    by: Annotated[str, typer.Option("--by", help="Who approves.")],
+    project: ProjectOption = Path(),
+    reject: Annotated[bool, typer.Option("--reject", help="Reject instead.")] = False,
+    notes: Annotated[str, typer.Option(help="Notes kept in the audit trail.")] = "",
+) -> None:
+    """Record an approval (or rejection) for a paused run."""
+    decision = record_approval(project, run_id, checkpoint, by=by, approve=not reject, notes=notes)
+    print(
+        f"{decision.decision} {checkpoint} for run {run_id} by {decision.by}; continue with: "
+        f"sparkle-motion run {project} --resume {run_id}"
+    )
+
+
+@runs_app.command("list")
+def runs_list(project_dir: ProjectDir) -> None:
+    """Every run of the project, oldest first."""
+    table = Table()
+    for column in ("run id", "episode", "profile", "status"):
+        table.add_column(column)
+    for manifest in list_runs(project_dir):
+        table.add_row(manifest.run_id, manifest.episode_id, manifest.profile, manifest.status)
+    Console().print(table)
+
+
+@runs_app.command("show")
+def runs_show(project_dir: ProjectDir, run_id: str) -> None:
+    """A run's manifest (events, approvals) and summary as JSON."""
+    manifest = read_manifest(project_dir, run_id)
+    summary = read_summary(project_dir, run_id)
+    print(
+        json.dumps(
+            {
+                "manifest": manifest.model_dump(mode="json"),
+                "summary": summary.model_dump(mode="json") if summary else None,
+            },
+            indent=2,
+        )
+    )
+
+
+def _record_json(registry: Registry, sha: str) -> dict[str, Any]:
+    record = registry.record(sha)
+    return {
+        "hash": record.hash,
+        "kind": record.kind,
+        "schema_version": record.schema_version,
+        "parents": list(record.parents),
+        "params": dict(record.params),
+        "origin": record.origin,
+        "provenance": record.provenance,
+        "run_ids": list(record.run_ids),
+        "size": record.size,
+    }
+
+
+@artifacts_app.command("show")
+def artifacts_show(
+    sha: Annotated[str, typer.Argument(help="Hash or unique prefix (6+ characters).")],
+    project: ProjectOption = Path(),
+) -> None:
+    """An artifact's record and, for JSON artifacts, its content."""
+    registry = Registry.open(project.resolve() / STATE_DIR, load_settings().database_url)
+    try:
+        full = registry.resolve_prefix(sha)
+        shown = _record_json(registry, full)
+        if shown["schema_version"] is not None:
+            shown["content"] = json.loads(registry.get_bytes(full))
+        else:
+            shown["path"] = str(registry.blob_path(full))
+    finally:
+        registry.close()
+    print(json.dumps(shown, indent=2, ensure_ascii=False))
+
+
+@artifacts_app.command("lineage")
+def artifacts_lineage(
+    sha: Annotated[str, typer.Argument(help="Hash or unique prefix (6+ characters).")],
+    project: ProjectOption = Path(),
+) -> None:
+    """The artifact and its ancestors down to the inputs."""
+    registry = Registry.open(project.resolve() / STATE_DIR, load_settings().database_url)
+    try:
+        chain = [
+            _record_json(registry, r.hash) for r in registry.lineage(registry.resolve_prefix(sha))
+        ]
+    finally:
+        registry.close()
+    print(json.dumps(chain, indent=2, ensure_ascii=False))
+
+
+@schemas_app.command("export")
+def schemas_export(directory: Annotated[Path, typer.Argument(help="Output folder.")]) -> None:
+    """Write a JSON Schema file for every artifact type."""
+    for name, schema in json_schemas().items():
+        text = json.dumps(json.loads(canonical_json(schema)), indent=2, ensure_ascii=False)
+        write_atomic(directory / name, (text + "\n").encode("utf-8"))
+    print(f"wrote {len(json_schemas())} schemas to {directory}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and map every error family to its exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SparkleError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The stage runner and the stages it wires together."""

@@ -1,0 +1,94 @@
+"""What a stage receives and what it returns."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from sparkle_motion.pipeline.media_cache import MediaCache
+from sparkle_motion.pipeline.project_folder import ProjectFolder
+from sparkle_motion.registry import Registry
+from sparkle_motion.schemas import Artifact, Project, RenderProfile
+
+__all__ = ["Log", "Progress", "StageContext", "StageFunction", "StageResult", "StageSpec"]
+
+A = TypeVar("A", bound=Artifact)
+
+
+class Progress(Protocol):
+    """Per-stage progress: how many items there are, and each one done."""
+
+    def total(self, count: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class Log(Protocol):
+    def info(self, event: str, **fields: Any) -> Any: ...
+
+    def warning(self, event: str, **fields: Any) -> Any: ...
+
+    def error(self, event: str, **fields: Any) -> Any: ...
+
+
+@dataclass
+class StageContext:
+    stage: str
+    run_id: str
+    folder: ProjectFolder
+    episode_id: str
+    episode_source: Path
+    profile: RenderProfile
+    run_dir: Path
+    registry: Registry
+    cache: MediaCache
+    inputs: Mapping[str, Artifact]
+    input_hashes: Mapping[str, str]
+    rng: random.Random
+    progress: Progress
+    log: Log
+
+    @property
+    def project(self) -> Project:
+        return self.folder.project
+
+    @property
+    def work_dir(self) -> Path:
+        path = self.run_dir / "work" / self.stage
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def input(self, name: str, kind: type[A]) -> A:
+        value = self.inputs[name]
+        if not isinstance(value, kind):
+            raise TypeError(f"input {name!r} is a {type(value).__name__}, not {kind.__name__}")
+        return value
+
+
+@dataclass
+class StageResult:
+    outputs: dict[str, Artifact]
+    cache_hits: int = 0
+    cache_misses: int = 0
+    blocked: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+StageFunction = Callable[[StageContext], StageResult]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    run: StageFunction
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    version: str = "1"
+    uses_canon: bool = False
+    approval: str | None = None
+    renders: bool = True

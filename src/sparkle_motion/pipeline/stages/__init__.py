@@ -1,0 +1,83 @@
+"""The stages of a run, in order (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from sparkle_motion.pipeline.context import StageSpec
+from sparkle_motion.pipeline.stages.finishing import assemble_stage, finalize_stage, qa_stage
+from sparkle_motion.pipeline.stages.planning import (
+    asset_manifest_stage,
+    canon_gate_stage,
+    resolve_stage,
+    shotlist_stage,
+    write_stage,
+)
+from sparkle_motion.pipeline.stages.rendering import clips_stage, frames_stage, voice_stage
+
+__all__ = ["STAGES", "stage_names"]
+
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("write", write_stage, inputs=(), outputs=("script",), renders=False),
+    StageSpec(
+        "canon_gate",
+        canon_gate_stage,
+        inputs=("script",),
+        outputs=("canon_report",),
+        uses_canon=True,
+        renders=False,
+    ),
+    StageSpec(
+        "shotlist",
+        shotlist_stage,
+        inputs=("script",),
+        outputs=("shotlist",),
+        approval="approve_shotlist_timing_lock",
+        renders=False,
+    ),
+    StageSpec(
+        "asset_manifest",
+        asset_manifest_stage,
+        inputs=("shotlist", "script"),
+        outputs=("asset_manifest",),
+        renders=False,
+    ),
+    StageSpec(
+        "resolve",
+        resolve_stage,
+        inputs=("asset_manifest", "script"),
+        outputs=("render_plan",),
+        uses_canon=True,
+        renders=False,
+    ),
+    StageSpec("frames", frames_stage, inputs=("shotlist", "render_plan"), outputs=("frames",)),
+    StageSpec("voice", voice_stage, inputs=("shotlist", "render_plan"), outputs=("voice",)),
+    StageSpec(
+        "clips", clips_stage, inputs=("shotlist", "render_plan", "frames"), outputs=("clips",)
+    ),
+    StageSpec(
+        "assemble",
+        assemble_stage,
+        inputs=("shotlist", "render_plan", "clips", "voice"),
+        outputs=("assembly",),
+    ),
+    StageSpec(
+        "qa", qa_stage, inputs=("shotlist", "render_plan", "assembly"), outputs=("qa_report",)
+    ),
+    StageSpec(
+        "finalize",
+        finalize_stage,
+        inputs=(
+            "script",
+            "canon_report",
+            "shotlist",
+            "asset_manifest",
+            "render_plan",
+            "assembly",
+            "qa_report",
+        ),
+        outputs=("render_output",),
+    ),
+)
+
+
+def stage_names() -> list[str]:
+    return [spec.name for spec in STAGES]

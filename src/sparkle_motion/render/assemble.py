@@ -1,0 +1,69 @@
+"""Join encoded clips and add the soundtrack, without re-encoding the video.
+
+Both steps write their output atomically and bit-exactly, with the ``moov``
+atom up front (``+faststart``) so the file starts playing while it downloads.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from sparkle_motion.errors import MediaError
+from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
+from sparkle_motion.render._atomic import atomic_path
+
+__all__ = ["concat_clips", "concat_list", "mux_audio"]
+
+_MP4_OUT = ("-movflags", "+faststart", *BITEXACT_OUTPUT, "-f", "mp4")
+
+
+def _require(path: Path, what: str) -> None:
+    if not path.is_file():
+        raise MediaError(f"{what} does not exist", where=str(path))
+
+
+def concat_list(clips: Sequence[Path]) -> str:
+    """The concat demuxer's list file naming ``clips`` by absolute path."""
+    lines = ["ffconcat version 1.0"]
+    for clip in clips:
+        quoted = str(clip.resolve()).replace("'", "'\\''")
+        lines.append(f"file '{quoted}'")
+    return "\n".join(lines) + "\n"
+
+
+def concat_clips(clips: Sequence[Path], out: Path) -> None:
+    """Join ``clips`` end to end into ``out`` by stream copy.
+
+    The clips must share codec settings, size and frame rate (as clips from
+    :func:`.clips.encode_clip` with the same parameters do).
+    """
+    if not clips:
+        raise MediaError("there are no clips to join", where=str(out))
+    for clip in clips:
+        _require(clip, "a clip to join")
+    with tempfile.TemporaryDirectory(prefix="sm-concat-") as folder:
+        listing = Path(folder) / "clips.ffconcat"
+        listing.write_text(concat_list(clips), encoding="utf-8")
+        with atomic_path(out) as tmp:
+            run_ffmpeg([
+                "-f", "concat", "-safe", "0", "-i", str(listing),
+                "-map", "0", "-c", "copy", *_MP4_OUT, str(tmp),
+            ])  # fmt: skip
+
+
+def mux_audio(video: Path, audio_wav: Path, out: Path, *, audio_bitrate: str = "160k") -> None:
+    """``video``'s picture (copied) with ``audio_wav`` encoded to AAC, into ``out``.
+
+    The caller guarantees both are the same length; nothing is trimmed.
+    """
+    _require(video, "the video to add sound to")
+    _require(audio_wav, "the soundtrack")
+    with atomic_path(out) as tmp:
+        run_ffmpeg([
+            "-i", str(video), "-i", str(audio_wav),
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
+            "-c:a", "aac", "-b:a", audio_bitrate, "-threads", "1",
+            *_MP4_OUT, str(tmp),
+        ])  # fmt: skip

@@ -1,0 +1,1 @@
+"""Tests of the render primitives: they make inputs, render, and measure the output."""

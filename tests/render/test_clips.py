@@ -1,0 +1,166 @@
+"""Encoded shots, measured by decoding them."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+from PIL import Image
+
+from sparkle_motion.errors import MediaError
+from sparkle_motion.render.clips import encode_clip
+from sparkle_motion.render.frames import Figure, FrameSpec, render_frame
+from sparkle_motion.render.motion import camera_rects
+
+from .media import Frame, decode_rgb, probe, sha256
+
+W, H, FPS = 320, 180, 24
+
+
+@pytest.fixture(scope="module")
+def still() -> Image.Image:
+    figures = (Figure("Mara", (201, 52, 47)), Figure("Tom", (40, 96, 210)))
+    return render_frame(
+        FrameSpec(
+            W, H, "Harbour", "day", False, "two_shot", figures, beat="They argue", slate="SC 1"
+        )
+    )
+
+
+def encode(source: Image.Image | Path, out: Path, **options: object) -> Path:
+    settings: dict[str, object] = {"width": W, "height": H, "fps": FPS, "n_frames": 12}
+    settings["movement"] = "push_in"
+    settings.update(options)
+    encode_clip(source, out, **settings)  # type: ignore[arg-type]
+    return out
+
+
+def test_clip_has_exact_frames_size_rate_and_codec(tmp_path: Path, still: Image.Image) -> None:
+    info = probe(encode(still, tmp_path / "shot.mp4", n_frames=30))
+    assert (info.width, info.height) == (W, H)
+    assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
+    assert info.rate == FPS
+    assert info.frames == 30
+    assert info.duration == Fraction(30, FPS)
+    assert info.audio_codec is None
+
+
+def test_same_inputs_same_bytes(tmp_path: Path, still: Image.Image) -> None:
+    one = encode(still, tmp_path / "one.mp4", movement="pan_left", fade_in_frames=3)
+    two = encode(still, tmp_path / "two.mp4", movement="pan_left", fade_in_frames=3)
+    assert sha256(one) == sha256(two)
+    other = encode(still, tmp_path / "other.mp4", movement="pan_right", fade_in_frames=3)
+    assert sha256(one) != sha256(other)
+
+
+def _gray(frame: Frame) -> NDArray[np.float64]:
+    gray: NDArray[np.float64] = np.asarray(frame, dtype=np.float64).mean(axis=-1)
+    return gray
+
+
+def _shift(a: Frame, b: Frame) -> tuple[float, float]:
+    """How far the picture moved from ``a`` to ``b`` (phase correlation, sub-pixel)."""
+    ga, gb = _gray(a), _gray(b)
+    window = np.outer(np.hanning(ga.shape[0]), np.hanning(ga.shape[1]))
+    fa, fb = np.fft.fft2((ga - ga.mean()) * window), np.fft.fft2((gb - gb.mean()) * window)
+    cross = fb * np.conj(fa)
+    peak = np.fft.ifft2(cross / (np.abs(cross) + 1e-9)).real
+    py, px = np.unravel_index(int(np.argmax(peak)), peak.shape)
+
+    def refine(before: float, at: float, after: float) -> float:
+        curve = before - 2 * at + after
+        return 0.5 * (before - after) / curve if curve else 0.0
+
+    rows, cols = peak.shape
+    dx = px + refine(peak[py, (px - 1) % cols], peak[py, px], peak[py, (px + 1) % cols])
+    dy = py + refine(peak[(py - 1) % rows, px], peak[py, px], peak[(py + 1) % rows, px])
+    return (dx - cols if dx > cols / 2 else dx), (dy - rows if dy > rows / 2 else dy)
+
+
+@pytest.mark.parametrize(("movement", "axis"), [("pan_right", 0), ("tilt_down", 1)])
+def test_measured_camera_motion_follows_the_eased_path(
+    tmp_path: Path, still: Image.Image, movement: str, axis: int
+) -> None:
+    frames = decode_rgb(encode(still, tmp_path / "pan.mp4", movement=movement, n_frames=48))
+    measured = [-_shift(a, b)[axis] for a, b in itertools.pairwise(frames)]
+    rects = camera_rects(movement, 48, still.width, still.height, W, H)
+    scale = (W, H)[axis] / rects[0][2 + axis]
+    expected = [(b[axis] - a[axis]) * scale for a, b in itertools.pairwise(rects)]
+    assert max(abs(m - e) for m, e in zip(measured, expected, strict=True)) < 0.35
+    assert sum(measured) == pytest.approx(sum(expected), rel=0.08)
+    middle = measured[len(measured) // 2]
+    assert abs(measured[0]) < 0.2 * middle and abs(measured[-1]) < 0.2 * middle
+
+
+def test_push_in_has_no_jumps_between_frames(tmp_path: Path, still: Image.Image) -> None:
+    frames = decode_rgb(encode(still, tmp_path / "push.mp4", n_frames=48))
+    change = [float(np.abs(_gray(b) - _gray(a)).mean()) for a, b in itertools.pairwise(frames)]
+    for i, value in enumerate(change):
+        neighbours = sorted(change[max(0, i - 3) : i] + change[i + 1 : i + 4])
+        typical = neighbours[len(neighbours) // 2]
+        assert value <= 2.0 * typical + 0.3, (i, change)
+    assert change[0] < 0.25 * max(change) and change[-1] < 0.25 * max(change)  # eased
+    assert all(c < 3 for c in change)  # the whole push is gentle
+
+
+def test_static_shot_holds_still(tmp_path: Path, still: Image.Image) -> None:
+    frames = decode_rgb(encode(still, tmp_path / "static.mp4", movement="static"))
+    for frame in frames:  # only coding noise differs from the first frame
+        assert float(np.abs(_gray(frame) - _gray(frames[0])).mean()) < 0.3
+
+
+def test_fades_from_and_to_black(tmp_path: Path, still: Image.Image) -> None:
+    clip = encode(still, tmp_path / "fade.mp4", n_frames=20, fade_in_frames=6, fade_out_frames=6)
+    levels = [float(_gray(f).mean()) for f in decode_rgb(clip)]
+    assert levels[0] < 3 and levels[-1] < 3
+    assert min(levels[6:14]) > 60
+    assert levels[:7] == sorted(levels[:7])
+    assert levels[-7:] == sorted(levels[-7:], reverse=True)
+
+
+def test_single_frame_and_a_path_source(tmp_path: Path, still: Image.Image) -> None:
+    source = tmp_path / "still.png"
+    still.save(source)
+    info = probe(encode(source, tmp_path / "one.mp4", n_frames=1))
+    assert (info.frames, info.duration) == (1, Fraction(1, FPS))
+
+
+def test_huge_source_is_reduced_and_still_sharp(tmp_path: Path) -> None:
+    big = Image.new("RGB", (4096, 2304), (20, 20, 20))
+    big.paste((250, 250, 250), (2048, 0, 4096, 2304))  # right half white
+    frames = decode_rgb(encode(big, tmp_path / "big.mp4", movement="static", n_frames=2))
+    row = _gray(frames[0])[H // 2]
+    assert row[: W // 2 - 4].max() < 40 and row[W // 2 + 4 :].min() > 220
+
+
+def test_atomic_output_on_success_and_failure(tmp_path: Path, still: Image.Image) -> None:
+    out = tmp_path / "shot.mp4"
+    encode(still, out)
+    assert [p.name for p in tmp_path.iterdir()] == ["shot.mp4"]
+    before = out.read_bytes()
+    with pytest.raises(MediaError, match="no-such-preset"):
+        encode(still, out, preset="no-such-preset", movement="static")
+    assert out.read_bytes() == before  # the old file survives a failed encode
+    assert [p.name for p in tmp_path.iterdir()] == ["shot.mp4"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": 321}, "even"),
+        ({"fps": 0}, "fps"),
+        ({"n_frames": 0}, "n_frames"),
+        ({"fade_in_frames": -1}, "fade"),
+        ({"crf": 60}, "crf"),
+    ],
+)
+def test_bad_parameters_are_media_errors(
+    tmp_path: Path, still: Image.Image, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(MediaError, match=message):
+        encode(still, tmp_path / "bad.mp4", **options)
+    assert not any(tmp_path.iterdir())
