@@ -76,7 +76,7 @@ def _print_outcome(outcome: RunOutcome, console: Console) -> None:
             )
         console.print(table)
     for name, path in outcome.outputs.items():
-        console.print(f"{name}: {path}")
+        print(f"{name}: {path}")  # plain print: a path must never be wrapped
 
 
 @app.command()
