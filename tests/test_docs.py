@@ -27,8 +27,11 @@ DOCS = REPO / "docs"
 
 
 def error_classes() -> list[type[errors.SparkleError]]:
-    return [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
-            if issubclass(cls, errors.SparkleError)]
+    return [
+        cls
+        for _, cls in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(cls, errors.SparkleError)
+    ]
 
 
 def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
@@ -41,8 +44,9 @@ def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
         assert int(row.group(1)) == cls.exit_code
 
 
-@pytest.mark.parametrize("model", [Project, RenderProfile, TimingSettings, CaptionSettings,
-                                   MusicSettings])
+@pytest.mark.parametrize(
+    "model", [Project, RenderProfile, TimingSettings, CaptionSettings, MusicSettings]
+)
 def test_every_project_setting_is_documented(model: type[BaseModel]) -> None:
     text = (DOCS / "project.md").read_text()
     for name in model.model_fields:
@@ -57,10 +61,12 @@ def test_every_environment_variable_is_documented() -> None:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
-    names = [c.name or (c.callback.__name__ if c.callback else "") for c in
-             app.registered_commands]
-    names += [f"{g.name} {c.name}" for g in app.registered_groups
-              for c in (g.typer_instance.registered_commands if g.typer_instance else [])]
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    names += [
+        f"{g.name} {c.name}"
+        for g in app.registered_groups
+        for c in (g.typer_instance.registered_commands if g.typer_instance else [])
+    ]
     for name in names:
         assert f"`sparkle-motion {name}" in readme, f"{name} is not in the README"
 
