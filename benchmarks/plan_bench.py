@@ -37,7 +37,7 @@ def synthetic_script() -> Script:
                     "type": "dialogue",
                     "id": f"s{s}l{n}",
                     "speaker_id": speakers[(s + n) % 6],
-                    "text": "We could leave tonight, if the tide is with us and nobody sees the boat.",
+                    "text": "We leave tonight, if the tide is with us and nobody sees.",
                     "emotion": ["worried"] if n % 5 == 0 else [],
                 }
             )

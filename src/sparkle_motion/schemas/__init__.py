@@ -56,12 +56,14 @@ from sparkle_motion.schemas.run import (
 )
 from sparkle_motion.schemas.script import (
     ActionElement,
+    CanonClaim,
     DialogueElement,
     Element,
     Episode,
     Scene,
     Script,
     ScriptCharacter,
+    TextSpan,
 )
 from sparkle_motion.schemas.shotlist import (
     FRAMINGS,
@@ -84,6 +86,7 @@ __all__ = [
     "AssetNeed",
     "Canon",
     "CanonCharacter",
+    "CanonClaim",
     "CanonDiff",
     "CanonFactChange",
     "CanonFinding",
@@ -117,6 +120,7 @@ __all__ = [
     "Scene",
     "Script",
     "ScriptCharacter",
+    "TextSpan",
     "Shot",
     "ShotLine",
     "ShotList",

@@ -7,15 +7,18 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from sparkle_motion.schemas.base import Artifact, Model
+from sparkle_motion.schemas.canon import StoryTime
 
 __all__ = [
     "ActionElement",
+    "CanonClaim",
     "DialogueElement",
     "Element",
     "Episode",
     "Scene",
     "Script",
     "ScriptCharacter",
+    "TextSpan",
 ]
 
 _ID = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -36,11 +39,38 @@ class ScriptCharacter(Model):
     name: str = Field(min_length=1)
 
 
+class TextSpan(Model):
+    """Emphasis over ``text[start:end]``; the text itself never carries markup."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    style: Literal["italic", "bold", "bold_italic", "underline"]
+
+
+class CanonClaim(Model):
+    """A fact a scene asserts about the story world: structured, never read from prose.
+
+    ``state``: ``subject.key = value`` (``mara.status = dead``).
+    ``event``: ``event`` happens to ``subject`` (and ``objects``), e.g. a death.
+    """
+
+    kind: Literal["state", "event"]
+    subject: str = Field(pattern=_ID)
+    key: str | None = None
+    value: str | None = None
+    event: str | None = None
+    objects: list[str] = Field(default_factory=list)
+    element_id: str | None = None
+    source_line: int | None = Field(None, ge=1)
+
+
 class ActionElement(Model):
     type: Literal["action"] = "action"
     id: str = Field(pattern=_ID)
     text: str = Field(min_length=1)
     characters: list[str] = Field(default_factory=list)
+    spans: list[TextSpan] = Field(default_factory=list)
+    centered: bool = False
 
 
 class DialogueElement(Model):
@@ -50,6 +80,10 @@ class DialogueElement(Model):
     text: str = Field(min_length=1)
     emotion: list[str] = Field(default_factory=list)
     delivery: str | None = None
+    parenthetical: str | None = None
+    spans: list[TextSpan] = Field(default_factory=list)
+    dual: bool = False
+    lyric: bool = False
 
 
 Element = Annotated[ActionElement | DialogueElement, Field(discriminator="type")]
@@ -65,6 +99,14 @@ class Scene(Model):
     present: list[str] = Field(default_factory=list)
     background: str | None = None
     music_mood: str | None = None
+    number: str | None = None
+    story_time: StoryTime | None = None
+    flashback: bool = False
+    claims: list[CanonClaim] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    synopsis: str | None = None
+    section: str | None = None
+    transition: str | None = None
     elements: list[Element] = Field(min_length=1)
 
     def location_key(self) -> str:
@@ -79,6 +121,7 @@ class Script(Artifact):
 
     episode_id: str = Field(pattern=_ID)
     title: str = ""
+    title_page: dict[str, str] = Field(default_factory=dict)
     characters: list[ScriptCharacter] = Field(default_factory=list)
     scenes: list[Scene] = Field(min_length=1)
 
