@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +9,10 @@ import yaml
 
 from sparkle_motion.errors import InvalidArtifact, MissingInput, ProjectError
 from sparkle_motion.schemas import Canon, Project
+from sparkle_motion.writing.sources import episode_id_of
 
-__all__ = ["EPISODE_SUFFIXES", "ProjectFolder", "load_project"]
+__all__ = ["STATE_DIR", "ProjectFolder", "load_project"]
 
-EPISODE_SUFFIXES = (".script.json",)
 STATE_DIR = ".sparkle"
 
 
@@ -85,13 +84,17 @@ def load_project(root: Path) -> ProjectFolder:
     folder = root / "episodes"
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            for suffix in EPISODE_SUFFIXES:
-                if path.name.endswith(suffix) and path.is_file():
-                    episodes[path.name[: -len(suffix)]] = path
+            episode_id = episode_id_of(path) if path.is_file() else None
+            if episode_id is None:
+                continue
+            if episode_id in episodes:
+                raise ProjectError(
+                    f"episode {episode_id!r} has two sources: {episodes[episode_id].name} "
+                    f"and {path.name}",
+                    where=str(folder),
+                    hint="keep one file per episode",
+                )
+            episodes[episode_id] = path
     return ProjectFolder(
         root=root, project=project, canon=_read_canon(root / "canon.json"), episodes=episodes
     )
-
-
-def dump_json(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -18,6 +18,7 @@ from sparkle_motion.schemas import (
     Script,
     ShotList,
 )
+from sparkle_motion.writing.sources import EPISODE_READERS
 
 __all__ = [
     "asset_manifest_stage",
@@ -45,9 +46,10 @@ def speech_cache_for(ctx: StageContext) -> SpeechCache:
 
 
 def write_stage(ctx: StageContext) -> StageResult:
-    """Script JSON in: validated, and its episode id checked against the file name."""
+    """The episode's source in, a valid Script out; its id must match the file name."""
     source = ctx.episode_source
-    script = Script.from_json(source.read_bytes(), source=str(source))
+    reader = next(r for suffix, r in EPISODE_READERS.items() if source.name.endswith(suffix))
+    script = reader(source.read_bytes(), str(source))
     if script.episode_id != ctx.episode_id:
         raise InvalidArtifact(
             f"$.episode_id: {script.episode_id!r} does not match the file name "

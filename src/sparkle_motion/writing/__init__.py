@@ -1,0 +1,1 @@
+"""Writing: from an idea, a structured story or a screenplay to a valid Script."""
