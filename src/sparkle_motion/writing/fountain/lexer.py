@@ -1,0 +1,179 @@
+"""From bytes to numbered lines: decoding, the boneyard, the title page and notes.
+
+What the lexer does, in order:
+
+1. decode UTF-8 (byte-order marks are dropped; anything else that is not
+   UTF-8 is an error naming the line), turn CRLF and CR into LF;
+2. replace each tab with four spaces (the spec's rule for indenting);
+3. cut out the boneyard ``/* ... */`` (it may span lines; one never closed
+   is an error naming the line it opens on);
+4. read the title page;
+5. cut out notes ``[[ ... ]]`` (they may span lines, but not a blank line
+   unless that line holds two spaces; one never closed is an error), and
+   remember each note with the line it starts on.
+
+A line left empty only because a note or the boneyard was cut out of it is
+dropped, so a note between a character and the dialogue does not end the
+dialogue. Trailing spaces are dropped; a line of two or more spaces is
+remembered as *soft*: it keeps action and dialogue together as an empty line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sparkle_motion.errors import FountainError
+from sparkle_motion.writing.fountain.title_page import read_title_page
+
+__all__ = ["Lexed", "Line", "Note", "decode", "lex"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """The inside of ``[[ ... ]]``, whitespace collapsed, and the line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Line:
+    number: int
+    text: str
+    soft: bool = False
+    notes: list[Note] = field(default_factory=list)
+    """Notes that sat inside this line."""
+    before: list[Note] = field(default_factory=list)
+    """Notes on lines of their own just before this one."""
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Lexed:
+    title_page: dict[str, str]
+    lines: list[Line]
+    trailing_notes: list[Note]
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text of ``data`` (a BOM dropped), or an error naming the offending line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FountainError(
+            f"not UTF-8 text: {exc.reason} at byte {exc.start} (expected a UTF-8 text file)",
+            where=f"{source}:{line}",
+            hint="save the screenplay as UTF-8",
+        ) from None
+
+
+def _join(before: str, after: str) -> str:
+    if before.endswith(" ") and after.startswith(" "):
+        return before + after[1:]
+    return before + after
+
+
+def _cut_boneyard(lines: list[str], source: str) -> list[tuple[int, str]]:
+    kept: list[tuple[int, str]] = []
+    inside = False
+    opened = 0
+    for number, text in enumerate(lines, start=1):
+        result = ""
+        touched = inside
+        i = 0
+        while i <= len(text):
+            if inside:
+                close = text.find("*/", i)
+                if close < 0:
+                    break
+                inside = False
+                i = close + 2
+                continue
+            start = text.find("/*", i)
+            if start < 0:
+                result = _join(result, text[i:])
+                break
+            result = _join(result, text[i:start])
+            inside, opened, touched = True, number, True
+            i = start + 2
+        if touched and not result.strip():
+            continue
+        kept.append((number, result))
+    if inside:
+        raise FountainError(
+            "the boneyard /* opened here is never closed (expected */ before the end of the file)",
+            where=f"{source}:{opened}",
+            hint="close it with */ or remove the /*",
+        )
+    return kept
+
+
+def _cut_notes(lines: list[tuple[int, str]], source: str) -> tuple[list[Line], list[Note]]:
+    kept: list[Line] = []
+    waiting: list[Note] = []
+    inside = False
+    opened = 0
+    buffer: list[str] = []
+    for number, raw in lines:
+        text = raw.rstrip()
+        if inside and not text and len(raw) < 2:
+            raise FountainError(
+                f"the note [[ opened on line {opened} is not closed before the blank line "
+                f"{number} (expected ]])",
+                where=f"{source}:{opened}",
+                hint="close the note with ]] (a blank line inside a note must hold two spaces)",
+            )
+        result = ""
+        touched = inside
+        found: list[Note] = []
+        i = 0
+        while i <= len(text):
+            if inside:
+                close = text.find("]]", i)
+                if close < 0:
+                    buffer.append(text[i:])
+                    break
+                buffer.append(text[i:close])
+                content = " ".join(" ".join(buffer).split())
+                if content:
+                    found.append(Note(content, opened))
+                inside, buffer = False, []
+                i = close + 2
+                continue
+            start = text.find("[[", i)
+            if start < 0:
+                result = _join(result, text[i:])
+                break
+            result = _join(result, text[i:start])
+            inside, opened, touched = True, number, True
+            i = start + 2
+        if touched and not result.strip():
+            waiting.extend(found)
+            continue
+        line = Line(number, result.rstrip(), soft=not text and len(raw) >= 2)
+        line.notes.extend(found)
+        line.before.extend(waiting)
+        waiting = []
+        kept.append(line)
+    if inside:
+        raise FountainError(
+            "the note [[ opened here is never closed (expected ]] before the end of the file)",
+            where=f"{source}:{opened}",
+            hint="close the note with ]]",
+        )
+    return kept, waiting
+
+
+def lex(text: str, source: str) -> Lexed:
+    """Numbered body lines with notes cut out, the title page, and notes after the last line."""
+    text = text.replace("\ufeff", "")  # a byte-order mark, also where files were pasted together
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    expanded = [line.replace("\t", "    ") for line in physical]
+    kept = _cut_boneyard(expanded, source)
+    page, body_start = read_title_page(kept)
+    lines, trailing = _cut_notes(kept[body_start:], source)
+    return Lexed(title_page=page, lines=lines, trailing_notes=trailing)
