@@ -1,0 +1,1 @@
+"""Command groups of the ``sparkle-motion`` CLI that live outside cli.py."""
