@@ -89,7 +89,10 @@ def tiny_project_config(**overrides: Any) -> dict[str, Any]:
         "target_duration": 12,
         "seed": 3,
         "render_profiles": ["preview_small"],
-        "human_checkpoints": {"approve_shotlist_timing_lock": False},
+        "human_checkpoints": {
+            "approve_shotlist_timing_lock": False,
+            "approve_canon_diff": False,
+        },
     }
     config.update(overrides)
     return config

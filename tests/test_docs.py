@@ -16,6 +16,7 @@ from sparkle_motion.schemas import (
     MusicSettings,
     Project,
     RenderProfile,
+    SafetySettings,
     Script,
     TimingSettings,
 )
@@ -45,7 +46,8 @@ def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [Project, RenderProfile, TimingSettings, CaptionSettings, MusicSettings]
+    "model",
+    [Project, RenderProfile, TimingSettings, CaptionSettings, MusicSettings, SafetySettings],
 )
 def test_every_project_setting_is_documented(model: type[BaseModel]) -> None:
     text = (DOCS / "project.md").read_text()

@@ -17,6 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sparkle_motion.commands.canon import canon_app
+from sparkle_motion.commands.script import script_app
+from sparkle_motion.commands.service import config_app, serve
 from sparkle_motion.errors import SparkleError
 from sparkle_motion.pipeline.atomic import write_atomic
 from sparkle_motion.pipeline.init_project import init_project
@@ -39,6 +42,10 @@ schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schema files of every
 app.add_typer(runs_app, name="runs")
 app.add_typer(artifacts_app, name="artifacts")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(canon_app, name="canon")
+app.add_typer(script_app, name="script")
+app.add_typer(config_app, name="config")
+app.command("serve")(serve)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder.")]
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="The project folder.")]
@@ -135,9 +142,12 @@ def run(
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
     title: Annotated[str | None, typer.Option(help="The show's title.")] = None,
+    idea: Annotated[
+        str | None, typer.Option(help="A one-line idea: writes episodes/ep01.idea.yaml.")
+    ] = None,
 ) -> None:
-    """Create a project folder with a starter episode."""
-    root = init_project(directory, title=title)
+    """Create a project folder with a starter episode (or an idea to write episodes from)."""
+    root = init_project(directory, title=title, idea=idea)
     print(f"created {root}; render it with: sparkle-motion run {directory}")
 
 

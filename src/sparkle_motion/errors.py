@@ -9,9 +9,18 @@ The tree, with the CLI exit code each family maps to::
     │   ├── ProjectError                (ValueError)  project folder or project.yaml
     │   ├── AssetPathError              (ValueError)  a reference escaping its root
     │   ├── AssetRightsError            (ValueError)  a local asset without a usable licence
-    │   └── MissingInput                (FileNotFoundError)
+    │   ├── MissingInput                (FileNotFoundError)
+    │   ├── AccessDenied                (PermissionError) no, unknown or too weak an API key
+    │   ├── IdempotencyConflict         (ValueError)  a key reused with a different request
+    │   ├── CallbackRefused             (ValueError)  a webhook URL the service will not call
+    │   ├── FountainError               (ValueError)  a Fountain screenplay that cannot be read
+    │   ├── CanonClaimError             (ValueError)  a [[canon: ...]] claim off its grammar
+    │   └── CanonConflict               (ValueError)  a canon diff the canon moved away from
+    ├── QuotaExceeded                   a tenant is over its soft quota
     ├── GateBlocked                     exit 3: a gate refused the work
     ├── ApprovalPending                 exit 4: a human checkpoint must be approved
+    ├── RunPaused                       exit 4: paused on request at a stage boundary
+    ├── RunStopped                      exit 1: stopped on request
     ├── StageError                      exit 1: a stage could not do its work
     │   ├── TransientError              retried with backoff by the runner
     │   ├── MediaError                  (RuntimeError) ffmpeg, images, audio
@@ -28,18 +37,27 @@ a shot) and a ``hint`` that says how to fix it.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "ApprovalPending",
     "ArtifactNotFound",
     "AssetPathError",
     "AssetRightsError",
+    "CallbackRefused",
+    "CanonClaimError",
+    "CanonConflict",
     "CorruptArtifact",
+    "FountainError",
     "GateBlocked",
+    "IdempotencyConflict",
     "InputError",
     "InvalidArtifact",
     "MediaError",
     "MissingInput",
     "ProjectError",
+    "QuotaExceeded",
     "RegistryError",
+    "RunPaused",
+    "RunStopped",
     "SparkleError",
     "SpeechError",
     "StageError",
@@ -98,6 +116,51 @@ class AssetRightsError(InputError, ValueError):
 
 class MissingInput(InputError, FileNotFoundError):
     code = "SM105"
+
+
+class AccessDenied(InputError, PermissionError):
+    code = "SM107"
+
+
+class IdempotencyConflict(InputError, ValueError):
+    code = "SM108"
+
+
+class CallbackRefused(InputError, ValueError):
+    code = "SM109"
+
+
+class FountainError(InputError, ValueError):
+    """A Fountain screenplay that cannot be read; ``where`` is ``file:line``."""
+
+    code = "SM110"
+
+
+class CanonClaimError(InputError, ValueError):
+    """A ``canon:`` claim that breaks the grammar of ``sparkle_motion.canon.claims``."""
+
+    code = "SM111"
+
+
+class CanonConflict(InputError, ValueError):
+    """A canon diff whose facts changed in the canon since it was proposed."""
+
+    code = "SM112"
+
+
+class QuotaExceeded(SparkleError):
+    code = "SM600"
+    exit_code = 1
+
+
+class RunPaused(SparkleError):
+    code = "SM401"
+    exit_code = 4
+
+
+class RunStopped(SparkleError):
+    code = "SM402"
+    exit_code = 1
 
 
 class GateBlocked(SparkleError):

@@ -89,9 +89,87 @@ def test_templates_are_chosen_and_explained() -> None:
     assert by_id["s1-est"].template == "establishing" and by_id["s1-est"].framing == "wide"
     assert by_id["s1-est"].action_beats == ["Ann pours tea."]
     assert by_id["s1-l1"].template == "close_up"  # "Milk or lemon?" is short
-    assert by_id["s1-l2"].template == "two_shot"
+    assert by_id["s1-l2"].template == "over_the_shoulder"  # Bo answers Ann
+    assert by_id["s1-l2"].characters == ["bo", "ann"]
     assert by_id["s2-l3"].template == "close_up" and "happy" in by_id["s2-l3"].reason
     assert all(s.reason for s in shotlist.shots)
+
+
+def every_template_script() -> Script:
+    data = tiny_script()
+    data["scenes"][1]["elements"][0]["id"] = "l9"
+    data["scenes"][0]["elements"] = [
+        {"type": "action", "id": "a1", "text": "Ann pours tea.", "sfx": ["kettle"]},
+        {
+            "type": "dialogue",
+            "id": "l1",
+            "speaker_id": "ann",
+            "text": "You look like you have not slept at all.",
+        },
+        {
+            "type": "dialogue",
+            "id": "l2",
+            "speaker_id": "bo",
+            "text": "I was up with the boat until the tide turned.",
+        },
+        {"type": "action", "id": "a2", "text": "A long pause."},
+        {
+            "type": "action",
+            "id": "a3",
+            "text": "Bo slides a brass key across the table.",
+            "characters": ["bo"],
+            "props": ["brass key"],
+        },
+        {
+            "type": "action",
+            "id": "a4",
+            "characters": ["ann"],
+            "text": "Ann walks the length of the kitchen, past the stove and the dresser, to the "
+            "window.",
+        },
+        {
+            "type": "dialogue",
+            "id": "l3",
+            "speaker_id": "ann",
+            "emotion": ["afraid"],
+            "text": "Where did you find it?",
+        },
+        {
+            "type": "dialogue",
+            "id": "l4",
+            "speaker_id": "bo",
+            "delivery": "os",
+            "text": "Under the floor of the boathouse, wrapped in oilcloth.",
+        },
+        {
+            "type": "dialogue",
+            "id": "l5",
+            "speaker_id": "ann",
+            "text": "Then somebody wanted it hidden from all of us.",
+        },
+    ]
+    return Script.from_data(data)
+
+
+def test_every_template_appears_where_the_script_calls_for_it() -> None:
+    by_id = {s.id: s for s in plan(every_template_script()).shots}
+    assert by_id["s1-est"].sfx == ["kettle"]
+    assert by_id["s1-l1"].template == "two_shot"
+    assert by_id["s1-l2"].template == "over_the_shoulder"
+    assert by_id["s1-a2"].template == "hold" and by_id["s1-a2"].movement == "static"
+    assert by_id["s1-a2"].frames == round(TIMING.hold * 24)
+    assert by_id["s1-a3"].template == "insert" and by_id["s1-a3"].props == ["brass key"]
+    assert by_id["s1-a4"].template == "action" and by_id["s1-a4"].movement == "track_right"
+    assert by_id["s1-l3"].template == "close_up"
+    assert by_id["s1-l3"].expressions == {"ann": "afraid"}
+    assert by_id["s1-l3-re"].template == "reaction"
+    assert by_id["s1-l3-re"].characters == ["bo"]
+    assert by_id["s1-l3-re"].expressions == {"bo": "reacting-afraid"}
+    assert by_id["s1-l4"].template == "listener"  # Bo is off screen
+    assert by_id["s1-l5"].template == "two_shot"  # Bo's last line was heard, not seen
+    assert all(
+        s.environment == "Kitchen, interior, day" for s in by_id.values() if s.scene_id == "s1"
+    )
 
 
 def test_far_from_target_is_reported() -> None:
@@ -105,11 +183,56 @@ def test_far_from_target_is_reported() -> None:
     assert shotlist.timing_notes and "target" in shotlist.timing_notes[0]
 
 
-def test_manifest_lists_backgrounds_characters_lines_and_music() -> None:
-    script = Script.from_data(tiny_script())
+def test_manifest_lists_every_kind_of_need() -> None:
+    script = every_template_script()
     manifest = build_manifest(plan(script), script)
     ids = [n.id for n in manifest.needs]
     assert "background/kitchen/day" in ids and "background/garden/dusk" in ids
-    assert {"character/ann", "character/bo", "vo/l1", "vo/l2", "vo/l3", "music/calm"} <= set(ids)
+    assert {
+        "character/ann/close-up-afraid",
+        "character/bo/close-up-reacting-afraid",
+        "character/bo/over-the-shoulder-speaking",
+        "prop/brass key",
+        "sfx/kettle",
+        "vo/l1",
+        "vo/l5",
+        "music/calm",
+    } <= set(ids)
+    kinds = [n.kind for n in manifest.needs]
+    assert kinds == sorted(
+        kinds, key=["background", "character", "prop", "sfx", "vo_line", "music"].index
+    )
     line = next(n for n in manifest.needs if n.id == "vo/l3")
-    assert line.text == "The roses came back." and line.tags == ["happy"]
+    assert line.text == "Where did you find it?" and line.tags == ["afraid"]
+    pack = next(n for n in manifest.needs if n.id == "character/ann/close-up-afraid")
+    assert pack.speaker_id == "ann" and pack.tags == ["close_up", "afraid"]
+    assert pack.shots == ["s1-l3"]
+
+
+def test_title_and_end_cards_are_locked_shots_that_need_only_music() -> None:
+    from sparkle_motion.schemas import CardSettings
+
+    script = Script.from_data(tiny_script())
+    shotlist = plan_shotlist(
+        script,
+        fps=24,
+        timing=TIMING,
+        measure=fake_speech,
+        cards=CardSettings(title_seconds=2.0),
+        show_title="Teatime",
+    )
+    first, last = shotlist.shots[0], shotlist.shots[-1]
+    assert (first.id, first.framing, first.frames) == ("title-card", "card", 48)
+    assert first.action_beats == ["Teatime\nTiny"]
+    assert (last.id, last.template, last.action_beats) == ("end-card", "end_card", ["The End"])
+    assert shotlist.compute_lock() == shotlist.timing_lock_hash
+    needs = build_manifest(shotlist, script).needs
+    assert not [n for n in needs if "title-card" in n.shots and n.kind != "music"]
+    without = plan_shotlist(
+        script,
+        fps=24,
+        timing=TIMING,
+        measure=fake_speech,
+        cards=CardSettings(title=False, end=False),
+    )
+    assert [s.id for s in without.shots] == [s.id for s in shotlist.shots[1:-1]]

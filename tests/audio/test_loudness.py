@@ -128,3 +128,18 @@ def test_normalize_refuses_bad_calls(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="not found"):
         measure(tmp_path / "missing.wav")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav"]
+
+
+def test_sparse_dialogue_over_a_bed_still_reaches_the_target(
+    tmp_path: Path, piper: SpeechEngine
+) -> None:
+    """Two short lines in 40 s of music: loudnorm alone goes dynamic and misses."""
+    cache = SpeechCache(tmp_path / "speech")
+    line = cache.get_or_make("Hey! Over here, quickly!", default_voice_for(0), piper)
+    voice = mix_voice_timeline([Placement(line.path, 4.0), Placement(line.path, 30.0)], 40.0)
+    bed = generate_music_bed("calm", 40.0, seed=1)
+    bed *= np.float32(0.1 * 10 ** (-18 / 20) / np.sqrt(np.mean(bed**2)))
+    write_wav(voice + duck(bed, voice, RATE), tmp_path / "sparse.wav", RATE)
+    _, after = normalize(tmp_path / "sparse.wav", tmp_path / "out.wav")
+    assert after.integrated_lufs == pytest.approx(-16.0, abs=0.5)
+    assert after.true_peak_dbtp <= -1.5

@@ -44,8 +44,8 @@ def test_key_is_canonical_and_stable(tmp_path: Path) -> None:
     # spelled out: changing the key's canonical form silently orphans every cache
     canonical = (
         '{"engine":"engine-1","format":"wav-pcm16-mono/1","text":"Hello.","voice":'
-        '{"engine":"piper","length_scale":1.0,"model":"joe","pitch_semitones":0.0,'
-        '"volume_db":0.0}}'
+        '{"delivery":"","engine":"piper","length_scale":1.0,"model":"joe",'
+        '"pitch_semitones":0.0,"volume_db":0.0}}'
     )
     assert key == hashlib.sha256(canonical.encode()).hexdigest()
     others = {

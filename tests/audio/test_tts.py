@@ -157,3 +157,28 @@ def test_piper_engine_loads_lazily() -> None:
     engine = PiperEngine()
     assert engine.sample_rate == 22050  # from the config, without loading the model
     assert engine._voice is None
+
+
+def _band_share(samples: np.ndarray, rate: int, low: float, high: float) -> float:
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(samples.size, 1 / rate)
+    return float(spectrum[(freqs >= low) & (freqs < high)].sum() / spectrum.sum())
+
+
+def test_deliveries_are_heard(piper: SpeechEngine) -> None:
+    line = "Gull Rock, this is the harbour. Do you read me?"
+    takes = {
+        d: piper.synthesize(line, Voice(delivery=d))
+        for d in ("", "whisper", "shout", "radio", "offscreen")
+    }
+    level = {d: 20 * np.log10(np.sqrt(np.mean((a / 32768.0) ** 2))) for d, a in takes.items()}
+    assert level["whisper"] < level[""] - 10
+    assert level["shout"] > level[""] + 3
+    assert level["offscreen"] < level[""] - 2
+    rate = piper.sample_rate
+    assert _band_share(takes["radio"], rate, 4000, rate / 2) < 0.2 * _band_share(
+        takes[""], rate, 4000, rate / 2
+    )
+    assert _band_share(takes["radio"], rate, 0, 250) < 0.5 * _band_share(takes[""], rate, 0, 250)
+    for take in takes.values():
+        assert np.max(np.abs(take.astype(np.int32))) <= 32767

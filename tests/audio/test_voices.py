@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sparkle_motion.audio.delivery import delivery_for
 from sparkle_motion.audio.voices import Voice, default_voice_for
 from sparkle_motion.errors import SpeechError
 
@@ -62,3 +63,17 @@ def test_later_speakers_still_vary() -> None:
 def test_negative_speaker_index() -> None:
     with pytest.raises(SpeechError):
         default_voice_for(-1)
+
+
+def test_delivery_tags_map_to_styles() -> None:
+    assert delivery_for("vo") == ""
+    assert delivery_for("O.S.") == "offscreen"
+    assert delivery_for(None, ["angry", "whispering"]) == "whisper"
+    assert delivery_for("radio", ["shouting"]) == "radio"
+    assert delivery_for(None, ["shouts"]) == "shout"
+    assert delivery_for(None, ["sad"]) == ""
+
+
+def test_an_unknown_delivery_is_refused() -> None:
+    with pytest.raises(SpeechError, match="delivery"):
+        Voice(delivery="sing")

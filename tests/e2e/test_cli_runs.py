@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ProjectFactory, tiny_script
+from tests.conftest import ProjectFactory, tiny_project_config, tiny_script
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 # the others right after their begin checkpoint.
 KILL_POINTS = {
     "write": "write:0",
+    "safety": "safety:0",
     "canon_gate": "canon_gate:0",
     "shotlist": "shotlist:1",
     "asset_manifest": "asset_manifest:0",
@@ -176,7 +177,9 @@ def test_broken_input_exits_2_with_one_line_and_loses_nothing(
     breakage: Any,
     expected: str,
 ) -> None:
-    project = make_project()
+    # silent voices: planning needs only the speech's length, and this test needs no sound
+    silent = {"engine": "silent"}
+    project = make_project(project=tiny_project_config(voices={"ann": silent, "bo": silent}))
     run_json(project, "--dry-run")
     before = registry_snapshot(project)
     blobs = {p: sha256(p) for p in (project / ".sparkle" / "objects").rglob("*") if p.is_file()}
@@ -194,6 +197,7 @@ def test_dry_run_plans_without_rendering(make_project: ProjectFactory) -> None:
     report = run_json(make_project(), "--dry-run")
     assert set(report["artifacts"]) == {
         "script",
+        "safety_report",
         "canon_report",
         "shotlist",
         "asset_manifest",
@@ -205,7 +209,7 @@ def test_dry_run_plans_without_rendering(make_project: ProjectFactory) -> None:
 def test_a_new_project_pauses_for_approval_then_renders(tmp_path: Path) -> None:
     project = tmp_path / "new-show"
     assert cli("init", str(project)).returncode == 0
-    paused = cli("run", str(project), "--json")
+    paused = cli("run", str(project), "--json", "--profile", "preview_small")
     assert paused.returncode == 4, paused.stderr
     run_id = json.loads(paused.stdout)["run_id"]
     assert f"sparkle-motion approve {run_id} approve_shotlist_timing_lock" in paused.stderr
@@ -213,7 +217,7 @@ def test_a_new_project_pauses_for_approval_then_renders(tmp_path: Path) -> None:
         "approve", run_id, "approve_shotlist_timing_lock", "--by", "Dana", "--project", str(project)
     )
     assert approved.returncode == 0, approved.stderr
-    resumed = run_json(project, "--resume", run_id)
+    resumed = run_json(project, "--resume", run_id, "--profile", "preview_small")
     assert resumed["status"] == "success" and Path(resumed["outputs"]["video"]).is_file()
 
     listed = cli("runs", "list", str(project))

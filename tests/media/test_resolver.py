@@ -6,7 +6,7 @@ import pytest
 
 from sparkle_motion.errors import AssetPathError, AssetRightsError
 from sparkle_motion.media.resolver import Library, resolve_assets
-from sparkle_motion.schemas import AssetManifest, AssetNeed
+from sparkle_motion.schemas import AssetManifest, AssetNeed, ResolvedAsset
 
 LICENSE = "license_type: cc0\nattribution: Test author\nredistributable: true\n"
 
@@ -88,3 +88,97 @@ def test_music_from_library_or_generated(tmp_path: Path) -> None:
     put(tmp_path, "assets/music/bed.wav")
     [local] = resolve_assets(manifest(need), Library(tmp_path))
     assert local.source == "local" and local.uri == "assets/music/bed.wav"
+
+
+def character(who: str = "ann", framing: str = "close_up", expression: str = "angry") -> AssetNeed:
+    variant = f"{framing.replace('_', '-')}-{expression}"
+    return AssetNeed(
+        id=f"character/{who}/{variant}",
+        kind="character",
+        key=f"{who}/{variant}",
+        speaker_id=who,
+        tags=[framing, expression],
+    )
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "assets/characters/ann/close-up-angry.png",
+        "assets/characters/ann/close-up.png",
+        "assets/characters/ann/angry.png",
+        "assets/characters/ann/default.png",
+        "assets/characters/ann.png",
+    ],
+)
+def test_character_art_is_found_from_most_to_least_specific(tmp_path: Path, relative: str) -> None:
+    put(tmp_path, relative)
+    put(tmp_path, "assets/characters/bo/close-up-angry.png")  # someone else's art
+    [asset] = resolve_assets(manifest(character()), Library(tmp_path))
+    assert asset.source == "local" and asset.uri == relative
+
+
+def test_a_character_without_art_is_a_drawn_figure(tmp_path: Path) -> None:
+    [asset] = resolve_assets(manifest(character()), Library(tmp_path))
+    assert asset.source == "generated" and asset.uri == "generated:figure/ann/close-up-angry"
+
+
+def test_props_and_sound_effects(tmp_path: Path) -> None:
+    prop = AssetNeed(id="prop/brass key", kind="prop", key="brass key")
+    sfx = AssetNeed(id="sfx/door slam", kind="sfx", key="door slam")
+    card, silent = resolve_assets(manifest(prop, sfx), Library(tmp_path))
+    assert card.source == "generated" and not card.placeholder
+    assert silent.placeholder and "assets/sfx/door-slam.wav" in silent.note
+    put(tmp_path, "assets/props/brass-key.png")
+    put(tmp_path, "assets/sfx/door-slam.ogg")
+    found_prop, found_sfx = resolve_assets(manifest(prop, sfx), Library(tmp_path))
+    assert found_prop.uri == "assets/props/brass-key.png"
+    assert found_sfx.uri == "assets/sfx/door-slam.ogg" and not found_sfx.placeholder
+
+
+def test_a_rights_override_lets_an_unlicensed_file_through_on_record(tmp_path: Path) -> None:
+    from sparkle_motion.schemas import RightsOverride
+
+    put(tmp_path, "assets/locations/kitchen/day.png", license_text=None)
+    override = RightsOverride(
+        asset="assets/locations/kitchen/day.png", approver="dana", reason="our own photo"
+    )
+    library = Library(tmp_path, overrides={override.asset: override})
+    [asset] = resolve_assets(manifest(background()), library)
+    assert asset.source == "local" and asset.license is not None
+    assert asset.license.license_type == "rights_override"
+    assert "dana" in asset.license.attribution and "dana" in asset.note
+    assert not asset.license.redistributable
+
+
+class MemoryCache:
+    def __init__(self) -> None:
+        self.kept: dict[str, ResolvedAsset] = {}
+
+    def lookup(self, need: AssetNeed) -> ResolvedAsset | None:
+        return self.kept.get(need.key)
+
+    def remember(self, need: AssetNeed, asset: ResolvedAsset, path: Path) -> None:
+        self.kept[need.key] = asset.model_copy(update={"source": "cache", "uri": "cas:x"})
+
+
+def test_shared_library_assets_are_cached_and_served_when_the_library_is_gone(
+    tmp_path: Path,
+) -> None:
+    project, shared = tmp_path / "show", tmp_path / "shared"
+    project.mkdir()
+    put(shared, "assets/locations/kitchen/day.png")
+    cache = MemoryCache()
+    library = Library(project, extra_roots=(shared,))
+    [first] = resolve_assets(manifest(background()), library, cache)
+    assert first.source == "local" and first.uri.startswith(str(shared))
+    (shared / "assets/locations/kitchen/day.png").unlink()
+    [second] = resolve_assets(manifest(background()), library, cache)
+    assert second.source == "cache" and second.license is not None
+
+
+def test_project_files_are_never_cached(tmp_path: Path) -> None:
+    put(tmp_path, "assets/locations/kitchen/day.png")
+    cache = MemoryCache()
+    resolve_assets(manifest(background()), Library(tmp_path), cache)
+    assert cache.kept == {}

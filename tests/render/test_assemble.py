@@ -85,3 +85,34 @@ def test_concat_list_quotes_paths(tmp_path: Path) -> None:
     listing = concat_list([tmp_path / "it's.mp4"])
     assert listing.startswith("ffconcat version 1.0\n")
     assert "file '" + str((tmp_path / "it").resolve()) + "'\\''s.mp4'" in listing
+
+
+def test_burned_captions_appear_in_the_lower_third_while_the_cue_lasts(
+    tmp_path: Path, clips: list[Path]
+) -> None:
+    from sparkle_motion.render.assemble import burn_captions
+    from sparkle_motion.render.captions import Cue, write_ass
+    from sparkle_motion.render.fonts import fonts_dir
+
+    from .media import decode_rgb
+
+    ass = tmp_path / "captions.ass"
+    write_ass(
+        [Cue(0.1, 0.3, ("Façade, naïve — 灯台",))], ass, width=320, height=180, font="Noto Sans"
+    )
+    out = tmp_path / "burned.mp4"
+    burn_captions(clips[1], ass, out, fonts_dir=fonts_dir())
+    plain, burned = decode_rgb(clips[1]), decode_rgb(out)
+    assert len(burned) == len(plain) == LENGTHS[1]
+
+    def lower_third_ink(index: int) -> float:
+        """Share of lower-third pixels the captions changed clearly."""
+        a = plain[index][120:, :].astype(int)
+        b = burned[index][120:, :].astype(int)
+        return float((abs(a - b).max(axis=2) > 60).mean())
+
+    assert lower_third_ink(5) > 0.01  # 0.21 s: the cue is on screen
+    assert lower_third_ink(12) == 0.0  # 0.5 s: gone again
+    again = tmp_path / "again.mp4"
+    burn_captions(clips[1], ass, again, fonts_dir=fonts_dir())
+    assert sha256(again) == sha256(out)

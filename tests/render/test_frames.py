@@ -185,3 +185,32 @@ def test_invalid_specs_are_refused() -> None:
         spec(overscan=0.9)
     with pytest.raises(ValueError, match="color"):
         Figure("Bad", (0, 0, 300))
+
+
+def test_places_get_a_motif_from_their_name() -> None:
+    from sparkle_motion.render._scenery import motif_for
+
+    assert motif_for("Lamp room") == "light"
+    assert motif_for("The old harbour") == "water"
+    assert motif_for("Market street") == "city"
+    assert motif_for("Grandma's kitchen") == "table"
+    assert motif_for("Somewhere") is None
+
+
+def test_a_motif_changes_the_set_and_stays_deterministic() -> None:
+    def centre(location: str) -> bytes:
+        """The middle of the set, well away from the location label."""
+        spec = FrameSpec(
+            width=320,
+            height=180,
+            location=location,
+            time_of_day="night",
+            interior=True,
+            framing="wide",
+            figures=(),
+            slate=None,
+        )
+        return render_frame(spec).crop((152, 60, 232, 120)).tobytes()
+
+    assert centre("Lamp room") == centre("Lamp room")
+    assert centre("Lamp room") != centre("Room 12")  # the lens stands in the middle

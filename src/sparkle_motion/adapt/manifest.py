@@ -1,5 +1,15 @@
 """ShotList → AssetManifest: every picture and sound the shots need. Pure.
 
+Needs, by kind:
+
+- ``background``: one plate per location and time of day.
+- ``character``: a character pack, one need per character, framing and
+  expression the shots show (``character/mara/close-up-worried``).
+- ``prop``: every prop named by an action beat.
+- ``sfx``: every sound effect named by an action beat.
+- ``vo_line``: every spoken line, with speaker, text and delivery tags.
+- ``music``: one bed per mood.
+
 Names no provider: the resolver decides where each need comes from.
 """
 
@@ -9,7 +19,18 @@ from dataclasses import dataclass, field
 
 from sparkle_motion.schemas import AssetManifest, AssetNeed, Script, ShotList
 
-__all__ = ["build_manifest"]
+__all__ = ["build_manifest", "character_variant", "framing_slug"]
+
+
+def framing_slug(framing: str) -> str:
+    """``over_the_shoulder`` → ``over-the-shoulder``: the file-name form."""
+    return framing.replace("_", "-")
+
+
+def character_variant(speaker_id: str, framing: str, expression: str) -> str:
+    """The need key of a character as one shot shows it."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in expression.lower()).strip("-") or "neutral"
+    return f"{speaker_id}/{framing_slug(framing)}-{slug}"
 
 
 @dataclass
@@ -17,26 +38,48 @@ class _Gathered:
     description: str
     shots: list[str] = field(default_factory=list)
     requested: str | None = None
+    speaker_id: str | None = None
+    tags: list[str] = field(default_factory=list)
 
 
 def build_manifest(shotlist: ShotList, script: Script) -> AssetManifest:
-    backgrounds: dict[str, _Gathered] = {}
-    characters: dict[str, _Gathered] = {}
-    moods: dict[str, _Gathered] = {}
+    gathered: dict[tuple[str, str], _Gathered] = {}
+
+    def need(kind: str, key: str, description: str, shot_id: str) -> _Gathered:
+        entry = gathered.setdefault((kind, key), _Gathered(description))
+        if shot_id not in entry.shots:
+            entry.shots.append(shot_id)
+        return entry
+
     lines: list[AssetNeed] = []
     for shot in shotlist.shots:
+        if shot.framing == "card":  # title and end cards need only their music
+            need("music", shot.music_mood, f"a {shot.music_mood} music bed", shot.id)
+            continue
         place = "interior" if shot.interior else "exterior"
-        background = backgrounds.setdefault(
+        background = need(
+            "background",
             f"{shot.location_key}/{shot.time_of_day}",
-            _Gathered(f"{shot.location}, {place}, {shot.time_of_day}"),
+            f"{shot.location}, {place}, {shot.time_of_day}",
+            shot.id,
         )
-        background.shots.append(shot.id)
         background.requested = background.requested or shot.background_ref
         for who in shot.characters:
-            characters.setdefault(who, _Gathered(script.character_name(who))).shots.append(shot.id)
-        moods.setdefault(shot.music_mood, _Gathered(f"a {shot.music_mood} music bed")).shots.append(
-            shot.id
-        )
+            expression = shot.expressions.get(who, "neutral")
+            key = character_variant(who, shot.framing, expression)
+            entry = need(
+                "character",
+                key,
+                f"{script.character_name(who)}, {shot.framing.replace('_', ' ')}, {expression}",
+                shot.id,
+            )
+            entry.speaker_id = who
+            entry.tags = [shot.framing, expression]
+        for prop in shot.props:
+            need("prop", prop, f"{prop}, seen close", shot.id)
+        for effect in shot.sfx:
+            need("sfx", effect, f"the sound of {effect}", shot.id)
+        need("music", shot.music_mood, f"a {shot.music_mood} music bed", shot.id)
         lines.extend(
             AssetNeed(
                 id=f"vo/{line.line_id}",
@@ -50,39 +93,27 @@ def build_manifest(shotlist: ShotList, script: Script) -> AssetManifest:
             )
             for line in shot.lines
         )
-    needs = [
-        AssetNeed(
-            id=f"background/{key}",
-            kind="background",
-            key=key,
-            description=g.description,
-            shots=g.shots,
-            requested=g.requested,
+    needs: list[AssetNeed] = []
+    for kind in ("background", "character", "prop", "sfx", "vo_line", "music"):
+        if kind == "vo_line":
+            needs.extend(lines)
+            continue
+        needs.extend(
+            AssetNeed.model_validate(
+                {
+                    "id": f"{kind}/{key}",
+                    "kind": kind,
+                    "key": key,
+                    "description": g.description,
+                    "shots": g.shots,
+                    "requested": g.requested,
+                    "speaker_id": g.speaker_id,
+                    "tags": g.tags,
+                }
+            )
+            for (k, key), g in gathered.items()
+            if k == kind
         )
-        for key, g in backgrounds.items()
-    ]
-    needs += [
-        AssetNeed(
-            id=f"character/{key}",
-            kind="character",
-            key=key,
-            speaker_id=key,
-            description=f"{g.description}, in {len(g.shots)} shot(s)",
-            shots=g.shots,
-        )
-        for key, g in characters.items()
-    ]
-    needs += lines
-    needs += [
-        AssetNeed(
-            id=f"music/{key}",
-            kind="music",
-            key=key,
-            description=f"{g.description} under {len(g.shots)} shot(s)",
-            shots=g.shots,
-        )
-        for key, g in moods.items()
-    ]
     return AssetManifest.new(
         episode_id=shotlist.episode_id, timing_lock_hash=shotlist.timing_lock_hash, needs=needs
     )

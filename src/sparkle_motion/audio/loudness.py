@@ -4,8 +4,9 @@ Both run ffmpeg (through :mod:`sparkle_motion.ffmpeg`): ``ebur128`` measures
 (integrated loudness, true peak, loudness range, from its summary), and
 ``loudnorm`` normalizes — a first pass measures, a second applies the
 measured values with ``linear=true``. When a linear gain would push the true
-peak over its ceiling (speech, typically), a compressor tames the loudest
-syllables first, and loudnorm's own limiter takes what is left.
+peak over its ceiling (speech, typically), the gain goes first into a
+look-ahead limiter held just under the ceiling, and loudnorm only trims;
+if the result is still short of the target, the limiter is pushed harder.
 
 Silence has no loudness: ebur128 reports -70 LUFS (its absolute gate) and a
 true peak of -inf. :class:`Loudness` keeps such values finite (``SILENCE_LUFS``,
@@ -21,7 +22,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sparkle_motion.audio.wav import atomic_output
+import numpy as np
+
+from sparkle_motion.audio.limiter import limit_peaks
+from sparkle_motion.audio.resample import resample
+from sparkle_motion.audio.wav import atomic_output, read_wav, write_wav
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
 
@@ -34,9 +39,9 @@ _MEASURE_LOG = (
 )  # fmt: skip
 _EBUR128 = "ebur128=peak=true:framelog=quiet"
 _LOUDNORM_KEYS = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
-_COMPRESSOR_RATIO = 4.0
-_COMPRESSOR_ABOVE_LUFS = 3.0  # threshold, in dB above the measured integrated loudness
-_COMPRESSOR_FLOOR_DB = -60.0  # acompressor's lowest threshold
+_LIMITER_MARGIN_DB = 1.0  # the limiter's ceiling under the true-peak target
+_ATTEMPTS = 4  # gain-and-limit passes, each correcting the last one's miss
+_CLOSE_ENOUGH_LU = 0.5
 
 
 @dataclass(frozen=True)
@@ -127,16 +132,16 @@ def _peak_control(before: Loudness, target_lufs: float, true_peak_dbtp: float) -
 
     Speech is peaky: piper lines reach 20 dB and more above their loudness,
     while -16 LUFS under -1.5 dBTP leaves 14.5 dB. loudnorm's own fallback
-    (a dynamic limiter) then stops more than a LU short of the target; a
-    compressor on the loudest syllables first brings it within a few tenths.
+    (a dynamic limiter) then stops well short of the target, and a compressor
+    lowers loudness as much as peaks. So the gain to the target is applied
+    first and a look-ahead limiter, a little under the ceiling (true peaks sit
+    between samples), holds the peaks; loudnorm then only trims.
     """
     if before.true_peak_dbtp + (target_lufs - before.integrated_lufs) <= true_peak_dbtp:
         return ""
-    threshold_db = max(_COMPRESSOR_FLOOR_DB, before.integrated_lufs + _COMPRESSOR_ABOVE_LUFS)
-    return (
-        f"acompressor=threshold={10.0 ** (threshold_db / 20.0):.6f}"
-        f":ratio={_COMPRESSOR_RATIO:g}:attack=3:release=100:knee=4,"
-    )
+    gain = target_lufs - before.integrated_lufs
+    limit = 10.0 ** ((true_peak_dbtp - _LIMITER_MARGIN_DB) / 20.0)
+    return f"volume={gain:.3f}dB,alimiter=limit={limit:.6f}:attack=5:release=50:level=false,"
 
 
 def normalize(
@@ -151,8 +156,8 @@ def normalize(
     """Normalize ``src`` into a 16-bit WAV ``dst`` at ``sample_rate``; returns (before, after).
 
     A first loudnorm pass measures, a second applies the measurement with
-    ``linear=true``. When the peaks leave no room for a linear gain, a gentle
-    compressor runs ahead of both passes (see :func:`_peak_control`). Both
+    ``linear=true``. When the peaks leave no room for a linear gain, gain and
+    a limiter run ahead of both passes (see :func:`_peak_control`). Both
     returned measurements are :func:`measure`'s, so they compare with any
     later check. A ``src`` without loudness (silent, or shorter than ebur128's
     400 ms gating block) is only converted, and reported silent.
@@ -169,6 +174,56 @@ def normalize(
     if before.silent:
         _write(src, dst, f"aresample={sample_rate}", sample_rate)
         return before, measure(dst)
+    after = _normalize_once(src, dst, before, targets, target_lufs, true_peak_dbtp, sample_rate)
+    if after.silent or abs(after.integrated_lufs - target_lufs) <= _CLOSE_ENOUGH_LU:
+        return before, after
+    return before, _gain_and_limit(src, dst, before, target_lufs, true_peak_dbtp, sample_rate)
+
+
+def _gain_and_limit(
+    src: Path,
+    dst: Path,
+    before: Loudness,
+    target_lufs: float,
+    true_peak_dbtp: float,
+    sample_rate: int,
+) -> Loudness:
+    """Gain into a look-ahead limiter, measured and corrected until the loudness lands.
+
+    loudnorm falls back to dynamic mode, and misses, on material whose loudness
+    range is wide (dialogue over a quiet bed) and whose peaks are high. Here
+    each pass measures with ebur128 and corrects the gain by what it missed;
+    the limiter (:mod:`sparkle_motion.audio.limiter`) holds every sample a
+    little under the ceiling, so the true peak stays under it too.
+    """
+    samples, rate = read_wav(src)
+    if rate != sample_rate:
+        samples = resample(samples, rate, sample_rate)
+    ceiling = 10.0 ** ((true_peak_dbtp - _LIMITER_MARGIN_DB) / 20.0)
+    gain = target_lufs - before.integrated_lufs
+    after = before
+    for _ in range(_ATTEMPTS):
+        louder = samples * np.float32(10.0 ** (gain / 20.0))
+        write_wav(limit_peaks(louder, sample_rate, ceiling), dst, sample_rate)
+        del louder
+        after = measure(dst)
+        missed = target_lufs - after.integrated_lufs
+        if after.silent or abs(missed) <= _CLOSE_ENOUGH_LU / 2:
+            break
+        gain += missed
+    return after
+
+
+def _normalize_once(
+    src: Path,
+    dst: Path,
+    before: Loudness,
+    targets: str,
+    target_lufs: float,
+    true_peak_dbtp: float,
+    sample_rate: int,
+) -> Loudness:
+    """One two-pass loudnorm (with the peak control when needed); returns the result."""
     pre = _peak_control(before, target_lufs, true_peak_dbtp)
     first = run_ffmpeg([
         *_MEASURE_LOG, "-i", str(src),
@@ -178,7 +233,7 @@ def normalize(
     found = _loudnorm_json(first.stderr.decode("utf-8", "replace"), str(src))
     if not math.isfinite(float(found["input_i"])):  # below the gate once compressed
         _write(src, dst, f"aresample={sample_rate}", sample_rate)
-        return before, measure(dst)
+        return measure(dst)
     second = (
         f"{pre}loudnorm={targets}"
         f":measured_I={found['input_i']}:measured_TP={found['input_tp']}"
@@ -187,4 +242,4 @@ def normalize(
         f",aresample={sample_rate}"
     )
     _write(src, dst, second, sample_rate)
-    return before, measure(dst)
+    return measure(dst)

@@ -206,9 +206,9 @@ def generate_music_bed(
     name = mood.strip().lower()
     name = name if name in _MOODS else "calm"
     spec = _MOODS[name]
-    out = np.zeros(total, dtype=np.float64)
+    out = np.zeros(total, dtype=np.float32)  # float32: the bed of an hour is 0.7 GB in float64
     if total == 0:
-        return out.astype(np.float32)
+        return out
     choice = int(_unit(seed, name, "progression") * len(spec.progressions))
     progression = spec.chords(spec.progressions[choice])
     offset = int(_unit(seed, name, "offset") * len(progression))
@@ -232,7 +232,13 @@ def generate_music_bed(
             )
         out[first:last] += _faded(
             rendered[position][first - origin : last - origin], first, start, end, fade, sample_rate
-        )
+        ).astype(np.float32)
     fade_in = min(_FADE_IN_SECONDS, seconds / 4.0)
     fade_out = min(_FADE_OUT_SECONDS, seconds / 4.0)
-    return _faded(out, 0, 0.0, seconds, fade_in, sample_rate, fade_out).astype(np.float32)
+    # Only the two ends change: fade them in place rather than copying the whole bed.
+    head = min(total, math.ceil(fade_in * sample_rate))
+    tail = max(head, math.floor((seconds - fade_out) * sample_rate))
+    for begin, end in ((0, head), (tail, total)):
+        piece = out[begin:end].astype(np.float64)
+        out[begin:end] = _faded(piece, begin, 0.0, seconds, fade_in, sample_rate, fade_out)
+    return out

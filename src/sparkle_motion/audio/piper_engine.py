@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sparkle_motion.audio.pitch import pitch_identity, shift_pitch
+from sparkle_motion.audio.delivery import delivery_identity, style_of
+from sparkle_motion.audio.pitch import apply_filters, pitch_identity, shift_pitch
 from sparkle_motion.audio.speech_text import clean_text, silence_for
 from sparkle_motion.audio.voices import Voice
 from sparkle_motion.errors import MediaError, SpeechError
@@ -36,13 +37,18 @@ _ORT_THREADS = 1
 
 
 def _finish(audio: NDArray[np.floating], voice: Voice, sample_rate: int) -> NDArray[np.int16]:
-    """Headroom, pitch, then volume: float speech in [-1, 1] to the final int16 line."""
+    """Headroom, pitch, delivery, then volume: float speech to the final int16 line."""
+    style = style_of(voice.delivery)
     level = 32767.0 * 10.0 ** (-_HEADROOM_DB / 20.0)
     pcm = np.clip(np.round(audio.astype(np.float64) * level), -32768, 32767).astype(np.int16)
-    if voice.pitch_semitones != 0.0:
-        pcm = shift_pitch(pcm, sample_rate, voice.pitch_semitones)
-    if voice.volume_db != 0.0:
-        gained = np.round(pcm.astype(np.float64) * 10.0 ** (voice.volume_db / 20.0))
+    semitones = voice.pitch_semitones + style.pitch_semitones
+    if semitones != 0.0:
+        pcm = shift_pitch(pcm, sample_rate, semitones)
+    if style.filters:
+        pcm = apply_filters(pcm, sample_rate, style.filters)
+    volume = voice.volume_db + style.volume_db
+    if volume != 0.0:
+        gained = np.round(pcm.astype(np.float64) * 10.0 ** (volume / 20.0))
         pcm = np.clip(gained, -32768, 32767).astype(np.int16)
     finished: NDArray[np.int16] = pcm
     return finished
@@ -97,7 +103,7 @@ class PiperEngine:
                 f"piper-tts {_version('piper-tts')}; {self._model.package} "
                 f"{_version(self._model.package)} {self._model.name}; onnxruntime "
                 f"{_version('onnxruntime')} threads={_ORT_THREADS} opt=extended; noise 0; "
-                f"pitch {pitch_identity()}"
+                f"pitch {pitch_identity()}; delivery {delivery_identity()}"
             )
         return self._engine_id
 
@@ -158,7 +164,9 @@ class PiperEngine:
         from piper.config import SynthesisConfig
 
         settings = SynthesisConfig(
-            noise_scale=0.0, noise_w_scale=0.0, length_scale=voice.length_scale
+            noise_scale=0.0,
+            noise_w_scale=0.0,
+            length_scale=voice.length_scale * style_of(voice.delivery).pace,
         )
         piper_voice = self._loaded()
         try:

@@ -20,7 +20,7 @@ from sparkle_motion.audio.wav import write_wav
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import ffmpeg_exe, ffmpeg_version, run_ffmpeg
 
-__all__ = ["pitch_identity", "pitch_method", "pitch_shift_filter", "shift_pitch"]
+__all__ = ["apply_filters", "pitch_identity", "pitch_method", "pitch_shift_filter", "shift_pitch"]
 
 _MAX_SEMITONES = 12.0
 
@@ -67,8 +67,16 @@ def shift_pitch(
         )
     if semitones == 0.0 or samples.size == 0:
         return samples.copy()
-    chain = pitch_shift_filter(semitones, sample_rate, pitch_method())
-    with tempfile.TemporaryDirectory(prefix="sparkle-pitch-") as tmp:
+    return apply_filters(
+        samples, sample_rate, pitch_shift_filter(semitones, sample_rate, pitch_method())
+    )
+
+
+def apply_filters(samples: NDArray[np.int16], sample_rate: int, chain: str) -> NDArray[np.int16]:
+    """Run mono int16 ``samples`` through an ffmpeg audio filter chain; the length is kept."""
+    if not chain or samples.size == 0:
+        return samples.copy()
+    with tempfile.TemporaryDirectory(prefix="sparkle-audio-") as tmp:
         source = Path(tmp) / "in.wav"
         write_wav(samples, source, sample_rate)
         result = run_ffmpeg([

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sparkle_motion.audio.delivery import DELIVERIES
 from sparkle_motion.errors import SpeechError
 
 __all__ = ["ENGINES", "MAX_PITCH_SEMITONES", "Voice", "default_voice_for"]
@@ -34,6 +35,9 @@ class Voice:
     pitch_semitones: float = 0.0
     """Shift applied after synthesis without changing tempo."""
     volume_db: float = 0.0
+    delivery: str = ""
+    """How the line is performed: ``""``, ``whisper``, ``shout``, ``radio``, ``offscreen``
+    (see :mod:`sparkle_motion.audio.delivery`)."""
     """Gain applied last; lines are made with 3 dB of headroom, so up to +3 dB never clips."""
 
     def __post_init__(self) -> None:
@@ -50,6 +54,12 @@ class Voice:
             "voice.pitch_semitones", self.pitch_semitones, -MAX_PITCH_SEMITONES, MAX_PITCH_SEMITONES
         )
         _check_range("voice.volume_db", self.volume_db, *_VOLUME_DB_RANGE)
+        if self.delivery not in DELIVERIES:
+            raise SpeechError(
+                f"unknown delivery {self.delivery!r}",
+                where="voice.delivery",
+                hint=f"use one of: {', '.join(repr(d) for d in DELIVERIES)}",
+            )
 
 
 def _check_range(where: str, value: float, low: float, high: float) -> None:

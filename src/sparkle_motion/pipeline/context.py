@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +12,17 @@ from typing import Any, Protocol, TypeVar
 from sparkle_motion.pipeline.media_cache import MediaCache
 from sparkle_motion.pipeline.project_folder import ProjectFolder
 from sparkle_motion.registry import Registry
-from sparkle_motion.schemas import Artifact, Project, RenderProfile
+from sparkle_motion.schemas import Artifact, ModelUsage, Project, RenderProfile
 
-__all__ = ["Log", "Progress", "StageContext", "StageFunction", "StageResult", "StageSpec"]
+__all__ = [
+    "Log",
+    "Progress",
+    "RunControl",
+    "StageContext",
+    "StageFunction",
+    "StageResult",
+    "StageSpec",
+]
 
 A = TypeVar("A", bound=Artifact)
 
@@ -36,6 +45,26 @@ class Log(Protocol):
     def error(self, event: str, **fields: Any) -> Any: ...
 
 
+class RunControl:
+    """Requests made from outside a live run; the runner honours them at stage boundaries.
+
+    A pause ends the run as ``paused`` before its next stage (``--resume`` goes on);
+    a stop ends it as ``failed`` before its next stage, and stages that fan out
+    per-shot work poll :meth:`cancelled` so work not yet started is dropped.
+    """
+
+    def __init__(self) -> None:
+        self.pause_requested = threading.Event()
+        self.stop_requested = threading.Event()
+
+    def cancelled(self) -> bool:
+        return self.stop_requested.is_set()
+
+
+def _never() -> bool:
+    return False
+
+
 @dataclass
 class StageContext:
     stage: str
@@ -52,6 +81,11 @@ class StageContext:
     rng: random.Random
     progress: Progress
     log: Log
+    cancelled: Callable[[], bool] = _never
+    dry_run: bool = False  # plan only: a stage must leave durable state (the canon) alone
+    # What the stage spent on language models; the runner adds it to the run summary,
+    # also when the stage fails.
+    usage: list[ModelUsage] = field(default_factory=list)
 
     @property
     def project(self) -> Project:
@@ -89,6 +123,11 @@ class StageSpec:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     version: str = "1"
+    # Outputs a stage makes for some inputs only (the write stage's story_arc and
+    # episode_plan, for ideas): stored when present, never required.
+    optional_outputs: tuple[str, ...] = ()
     uses_canon: bool = False
     approval: str | None = None
+    # Whether the stage's first output needs the approval at all (default: always).
+    wants_approval: Callable[[ProjectFolder, Registry, Artifact], bool] | None = None
     renders: bool = True

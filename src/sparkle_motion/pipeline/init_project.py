@@ -6,9 +6,11 @@ from pathlib import Path
 
 import yaml
 
-from sparkle_motion.errors import ProjectError
+from sparkle_motion.canon.canon_file import export_bytes
+from sparkle_motion.errors import InputError, ProjectError
 from sparkle_motion.pipeline.atomic import write_atomic
 from sparkle_motion.schemas import HUMAN_CHECKPOINTS, Canon, Script
+from sparkle_motion.writing.idea_text import idea_from_text, idea_yaml
 
 __all__ = ["init_project"]
 
@@ -57,19 +59,36 @@ def _starter_script(title: str) -> Script:
     )
 
 
-def init_project(target: Path, *, title: str | None = None) -> Path:
+def _starter_canon() -> Canon:
+    return Canon.model_validate(
+        {
+            "schema_version": Canon.SCHEMA_VERSION,
+            "characters": [{"id": "ada", "name": "Ada"}, {"id": "ben", "name": "Ben"}],
+            "locations": [{"id": "workshop", "name": "Workshop"}],
+        }
+    )
+
+
+def init_project(target: Path, *, title: str | None = None, idea: str | None = None) -> Path:
+    """A new project: a starter script, or with ``idea`` an editable ``ep01.idea.yaml``."""
     target = target.resolve()
     if (target / "project.yaml").exists():
         raise ProjectError(
             "a project already exists here", where=str(target), hint="choose an empty folder"
         )
+    if idea is not None and not idea.strip():
+        raise InputError(
+            "the idea is empty", where="--idea", hint='e.g. --idea "a robot who runs a bakery"'
+        )
     name = title or target.name.replace("-", " ").replace("_", " ").title() or "My Show"
+    seed = 1
+    from_idea = idea_from_text(idea, seed=seed, title=name) if idea is not None else None
     project = {
         "schema_version": "1.0.0",
         "title": name,
-        "genre": "drama",
-        "target_duration": 20,
-        "seed": 1,
+        "genre": from_idea.genre if from_idea else "drama",
+        "target_duration": 60 if from_idea else 20,
+        "seed": seed,
         "render_profiles": ["preview_local"],
         "human_checkpoints": dict.fromkeys(HUMAN_CHECKPOINTS, True),
         "safety_mode": "fail_closed",
@@ -80,6 +99,13 @@ def init_project(target: Path, *, title: str | None = None) -> Path:
         target / "project.yaml",
         yaml.safe_dump(project, sort_keys=False, allow_unicode=True).encode(),
     )
-    write_atomic(target / "canon.json", Canon.new().to_json() + b"\n")
-    write_atomic(target / "episodes" / "ep01.script.json", _starter_script(name).to_json() + b"\n")
+    # The starter episode's cast and place are canon already, so it proposes no canon diff.
+    canon = Canon.new() if from_idea is not None else _starter_canon()
+    write_atomic(target / "canon.json", export_bytes(canon))
+    if from_idea is not None:
+        text = idea_yaml(from_idea, project=target.name, first="ep01")
+        write_atomic(target / "episodes" / "ep01.idea.yaml", text.encode("utf-8"))
+    else:
+        starter = _starter_script(name).to_json() + b"\n"
+        write_atomic(target / "episodes" / "ep01.script.json", starter)
     return target

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import structlog
 
+from sparkle_motion.redaction import redact
+
 __all__ = ["redact", "stage_logger"]
-
-_SECRET_KEYS = re.compile(r"(key|token|secret|password|authorization)", re.IGNORECASE)
-
-
-def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Never write a credential to a log, whatever the caller passed."""
-    for name in list(event):
-        if _SECRET_KEYS.search(name):
-            event[name] = "[redacted]"
-    return event
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import yaml
 
 from sparkle_motion.errors import InvalidArtifact, MissingInput, ProjectError
 from sparkle_motion.schemas import Canon, Project
-from sparkle_motion.writing.sources import episode_id_of
+from sparkle_motion.writing.sources import episode_ids_of
 
 __all__ = ["STATE_DIR", "ProjectFolder", "load_project"]
 
@@ -81,12 +81,16 @@ def load_project(root: Path) -> ProjectFolder:
         )
     project = Project.from_data(_read_yaml(config), source=str(config))
     episodes: dict[str, Path] = {}
+    declared: dict[str, Path] = {}  # later episodes of an idea; a file of their own wins
     folder = root / "episodes"
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            episode_id = episode_id_of(path) if path.is_file() else None
-            if episode_id is None:
+            ids = episode_ids_of(path) if path.is_file() else []
+            if not ids:
                 continue
+            episode_id = ids[0]
+            for later in ids[1:]:
+                declared.setdefault(later, path)
             if episode_id in episodes:
                 raise ProjectError(
                     f"episode {episode_id!r} has two sources: {episodes[episode_id].name} "
@@ -95,6 +99,8 @@ def load_project(root: Path) -> ProjectFolder:
                     hint="keep one file per episode",
                 )
             episodes[episode_id] = path
+    for episode_id, path in declared.items():
+        episodes.setdefault(episode_id, path)
     return ProjectFolder(
         root=root, project=project, canon=_read_canon(root / "canon.json"), episodes=episodes
     )

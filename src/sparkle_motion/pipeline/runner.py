@@ -31,13 +31,23 @@ from tenacity import (
 from sparkle_motion.errors import (
     ApprovalPending,
     GateBlocked,
+    InputError,
     MissingInput,
+    RunPaused,
+    RunStopped,
     SparkleError,
     StageError,
     TransientError,
 )
 from sparkle_motion.pipeline.atomic import write_atomic
-from sparkle_motion.pipeline.context import Log, Progress, StageContext, StageResult, StageSpec
+from sparkle_motion.pipeline.context import (
+    Log,
+    Progress,
+    RunControl,
+    StageContext,
+    StageResult,
+    StageSpec,
+)
 from sparkle_motion.pipeline.logs import stage_logger
 from sparkle_motion.pipeline.media_cache import MediaCache
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
@@ -46,6 +56,8 @@ from sparkle_motion.schemas import (
     ARTIFACT_TYPES,
     Artifact,
     Checkpoint,
+    ModelUsage,
+    RenderPlan,
     RenderProfile,
     RunManifest,
     RunSummary,
@@ -77,6 +89,10 @@ class RunRequest:
     resume: str | None = None
     dry_run: bool = False
     profile: str | None = None
+    run_id: str | None = None  # a new run's id, when the caller must know it up front
+    # Start from these artifacts (e.g. shotlist, asset_manifest, render_plan) instead of
+    # the episode source: the Video Engine's runs, whose stages all take artifacts in.
+    seeds: Mapping[str, Artifact] | None = None
 
 
 @dataclass
@@ -141,8 +157,11 @@ class _RunState:
     cache: MediaCache
     manifest: RunManifest
     resuming: bool
+    seeds: Mapping[str, Artifact] = field(default_factory=dict)
+    dry_run: bool = False
     available: dict[str, Artifact] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
+    usage: list[ModelUsage] = field(default_factory=list)
 
 
 def _stage_rng(seed: int, stage: str, input_hashes: Mapping[str, str]) -> random.Random:
@@ -159,8 +178,10 @@ class Runner:
         progress: ProgressFactory | None = None,
         clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
+        control: RunControl | None = None,
     ) -> None:
         self.stages = list(stages)
+        self.control = control
         self.database_url = database_url
         self.progress = progress or (lambda _stage: _NullProgress())
         self.clock = clock
@@ -212,7 +233,7 @@ class Runner:
                     where=str(path),
                 )
             return manifest.model_copy(update={"status": "running"})
-        run_id = f"{self.clock():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        run_id = request.run_id or f"{self.clock():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         return RunManifest.new(
             run_id=run_id, project_dir=str(folder.root), episode_id=episode_id, profile=profile
         )
@@ -221,11 +242,18 @@ class Runner:
 
     def run(self, request: RunRequest) -> RunOutcome:
         folder = load_project(request.project_dir)
-        episode_id, source = folder.episode(request.episode_id)
-        profile = folder.project.profile(request.profile)
+        seeds = dict(request.seeds or {})
+        source: Path | None = None
+        if seeds:
+            episode_id, profile = _seeded_episode(seeds, folder, request.profile)
+        else:
+            episode_id, source = folder.episode(request.episode_id)
+            profile = folder.project.profile(request.profile)
         manifest = self._open_manifest(folder, request, episode_id, profile.name)
         run_dir = run_dir_for(folder, manifest.run_id)
         run_dir.mkdir(parents=True, exist_ok=True)
+        if source is None:  # a seeded run's source is its first seed, as written below
+            source = run_dir / "artifacts" / f"{next(iter(seeds))}.json"
         write_atomic(run_dir / "manifest.json", manifest.to_json())
         started_at, started = self._now(), time.monotonic()
         registry = Registry.open(folder.state_dir, self.database_url)
@@ -240,6 +268,8 @@ class Runner:
             cache=MediaCache(registry, folder.state_dir / "cache" / "media"),
             manifest=manifest,
             resuming=request.resume is not None,
+            seeds=seeds,
+            dry_run=request.dry_run,
         )
         summaries: list[StageSummary] = []
         outcome = RunOutcome(run_id=manifest.run_id, status="running", run_dir=run_dir)
@@ -250,7 +280,7 @@ class Runner:
             outcome.error = exc
             outcome.status = (
                 "paused"
-                if isinstance(exc, ApprovalPending)
+                if isinstance(exc, ApprovalPending | RunPaused)
                 else "blocked"
                 if isinstance(exc, GateBlocked)
                 else "failed"
@@ -268,6 +298,8 @@ class Runner:
                 wall_seconds=round(time.monotonic() - started, 3),
                 stages=summaries,
                 errors=[outcome.error.one_line()] if outcome.error else [],
+                cost_usd=round(sum(u.cost_usd for u in state.usage), 6),
+                usage=state.usage,
                 outputs={k: str(v) for k, v in outcome.outputs.items()},
             )
             write_atomic(run_dir / "run_summary.json", summary.to_json())
@@ -277,33 +309,68 @@ class Runner:
         return outcome
 
     def _register_inputs(self, state: _RunState) -> dict[str, str]:
-        project, canon, registry = state.folder.project, state.folder.canon, state.registry
-        return {
-            "project": registry.put_bytes(
-                project.to_json(),
-                kind=project.KIND,
-                schema_version=project.schema_version,
+        """The project, the canon and the episode source (or the seeds) enter the registry."""
+        registry = state.registry
+        hashes = {
+            name: registry.put_bytes(
+                artifact.to_json(),
+                kind=artifact.KIND,
+                schema_version=artifact.schema_version,
                 run_id=state.run_id,
-            ).hash,
-            "canon": registry.put_bytes(
-                canon.to_json(),
-                kind=canon.KIND,
-                schema_version=canon.schema_version,
-                run_id=state.run_id,
-            ).hash,
-            "source": registry.put_file(
-                state.source,
-                kind="source/episode",
-                run_id=state.run_id,
-                params={"file": state.source.name},
-            ).hash,
+            ).hash
+            for name, artifact in (("project", state.folder.project), ("canon", state.folder.canon))
         }
+        if state.seeds:
+            return {**hashes, **self._register_seeds(state)}
+        hashes["source"] = registry.put_file(
+            state.source,
+            kind="source/episode",
+            run_id=state.run_id,
+            params={"file": state.source.name},
+        ).hash
+        return hashes
+
+    def _register_seeds(self, state: _RunState) -> dict[str, str]:
+        """Seed artifacts enter the registry and the run folder like stage outputs."""
+        for name, artifact in state.seeds.items():
+            data = artifact.to_json()
+            record = state.registry.put_bytes(
+                data,
+                kind=artifact.KIND,
+                schema_version=artifact.schema_version,
+                params={"seed": name},
+                run_id=state.run_id,
+            )
+            write_atomic(state.run_dir / "artifacts" / f"{name}.json", data)
+            state.available[name], state.hashes[name] = artifact, record.hash
+        return {"source": state.hashes[next(iter(state.seeds))]}
+
+    def _honour_control(self, state: _RunState, next_stage: str) -> None:
+        """A pause or stop asked for from outside takes effect here, between stages."""
+        if self.control is None:
+            return
+        if self.control.stop_requested.is_set():
+            self._event(state, next_stage, "failed", detail="stopped on request before this stage")
+            raise RunStopped(
+                f"the run was stopped on request before stage {next_stage}",
+                where=f"run {state.run_id}",
+                hint="resume it to go on from this stage, or start a new run",
+            )
+        if self.control.pause_requested.is_set():
+            self._event(state, next_stage, "paused", detail="paused on request before this stage")
+            raise RunPaused(
+                f"the run was paused on request before stage {next_stage}",
+                where=f"run {state.run_id}",
+                hint="resume it to go on from this stage",
+            )
 
     def _run_stages(
         self, state: _RunState, dry_run: bool, summaries: list[StageSummary], outcome: RunOutcome
     ) -> None:
         base = self._register_inputs(state)
+        outcome.artifacts.update({name: state.hashes[name] for name in state.seeds})
         for spec in self.stages:
+            self._honour_control(state, spec.name)
             if dry_run and spec.renders:
                 summaries.append(StageSummary(stage=spec.name, status="not_run"))
                 continue
@@ -315,9 +382,13 @@ class Runner:
             input_hashes.update({name: state.hashes[name] for name in spec.inputs})
             summary = self._one_stage(spec, state, input_hashes)
             summaries.append(summary)
-            outcome.artifacts.update({n: state.hashes[n] for n in spec.outputs})
+            made = (*spec.outputs, *spec.optional_outputs)
+            outcome.artifacts.update({n: state.hashes[n] for n in made if n in state.hashes})
             if spec.approval and state.folder.project.checkpoint_enabled(spec.approval):
-                self._await_approval(spec, state)
+                wants = spec.wants_approval
+                subject = state.available[spec.outputs[0]]
+                if wants is None or wants(state.folder, state.registry, subject):
+                    self._await_approval(spec, state)
 
     def _await_approval(self, spec: StageSpec, state: _RunState) -> None:
         assert spec.approval is not None
@@ -352,7 +423,8 @@ class Runner:
         if checkpoint.status != "success" or dict(checkpoint.input_hashes) != dict(input_hashes):
             return False
         loaded: dict[str, tuple[Artifact, str]] = {}
-        for name in spec.outputs:
+        optional = [n for n in spec.optional_outputs if n in checkpoint.output_hashes]
+        for name in (*spec.outputs, *optional):
             sha = checkpoint.output_hashes.get(name)
             try:
                 record = state.registry.record(sha or "")
@@ -375,6 +447,7 @@ class Runner:
             return StageSummary(stage=spec.name, status="skipped")
         started = time.monotonic()
         attempts = 0
+        usage: list[ModelUsage] = []
         hits_before, misses_before = state.cache.hits, state.cache.misses
         log_path = state.run_dir / "logs" / f"{spec.name}.jsonl"
         with stage_logger(log_path, run_id=state.run_id, stage=spec.name) as log:
@@ -410,6 +483,9 @@ class Runner:
                         rng=_stage_rng(state.folder.project.seed, spec.name, input_hashes),
                         progress=failpoint,
                         log=log,
+                        cancelled=self.control.cancelled if self.control else _never,
+                        dry_run=state.dry_run,
+                        usage=usage,
                     )
                 )
 
@@ -439,6 +515,8 @@ class Runner:
                 )
                 self._fail(spec, state, attempts, input_hashes, wrapped, log)
                 raise wrapped from exc
+            finally:
+                state.usage.extend(u.model_copy(update={"stage": spec.name}) for u in usage)
             if result.blocked:
                 blocked = GateBlocked(
                     result.blocked,
@@ -481,7 +559,8 @@ class Runner:
             raise StageError(f"stage produced no {', '.join(missing)}", where=f"stage {spec.name}")
         parents = [h for k, h in input_hashes.items() if k != "stage_version"]
         stored: dict[str, str] = {}
-        for name in spec.outputs:
+        optional = [n for n in spec.optional_outputs if n in result.outputs]
+        for name in (*spec.outputs, *optional):
             artifact = result.outputs[name]
             data = artifact.to_json()
             record = state.registry.put_bytes(
@@ -519,6 +598,26 @@ class Runner:
         )
         log.info(f"stage_{event}", error=error.one_line())
         self._event(state, spec.name, event, max(attempts, 1), detail=error.one_line())
+
+
+def _never() -> bool:
+    return False
+
+
+def _seeded_episode(
+    seeds: Mapping[str, Artifact], folder: ProjectFolder, profile_name: str | None
+) -> tuple[str, RenderProfile]:
+    """The one episode the seed artifacts belong to, and the profile their plan renders."""
+    episodes = {getattr(artifact, "episode_id", None) for artifact in seeds.values()}
+    if len(episodes) != 1 or None in episodes:
+        raise InputError(
+            "seed artifacts must all belong to one episode",
+            where="seeds",
+            hint="pass the shot list, asset manifest and render plan of one episode",
+        )
+    plan = seeds.get("render_plan")
+    profile = plan.profile if isinstance(plan, RenderPlan) else folder.project.profile(profile_name)
+    return str(episodes.pop()), profile
 
 
 def _output_paths(run_dir: Path, available: Mapping[str, Artifact]) -> dict[str, Path]:

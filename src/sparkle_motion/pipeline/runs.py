@@ -8,6 +8,7 @@ from pathlib import Path
 from sparkle_motion.errors import InputError, MissingInput
 from sparkle_motion.pipeline.atomic import write_atomic
 from sparkle_motion.pipeline.project_folder import STATE_DIR
+from sparkle_motion.pipeline.stages.canon_gate import settle_canon_diff
 from sparkle_motion.schemas import (
     HUMAN_CHECKPOINTS,
     Approval,
@@ -61,8 +62,13 @@ def record_approval(
     approve: bool = True,
     notes: str = "",
     now: datetime | None = None,
+    database_url: str | None = None,
 ) -> Approval:
-    """Approve (or reject) what a paused run waits for; resuming the run continues it."""
+    """Approve (or reject) what a paused run waits for; resuming the run continues it.
+
+    A decision on ``approve_canon_diff`` is recorded in the canon store first (in
+    ``database_url``, default: the configured one); approval writes the new snapshot.
+    """
     if checkpoint not in HUMAN_CHECKPOINTS:
         raise InputError(
             f"unknown checkpoint {checkpoint!r}", hint=f"one of: {', '.join(HUMAN_CHECKPOINTS)}"
@@ -84,6 +90,8 @@ def record_approval(
         notes=notes,
         subject_hash=next(iter(saved.output_hashes.values()), ""),
     )
+    if checkpoint == "approve_canon_diff":  # the decision changes the canon store first
+        settle_canon_diff(project_dir, run_id, approval, database_url)
     manifest = manifest.model_copy(update={"approvals": [*manifest.approvals, approval]})
     write_atomic(_runs_dir(project_dir) / run_id / "manifest.json", manifest.to_json())
     return approval

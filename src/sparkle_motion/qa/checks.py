@@ -39,6 +39,7 @@ class Measured:
     max_lines: int
     placeholders: Sequence[str]
     allow_placeholders: bool
+    speech: Sequence[tuple[float, float]] = ()
 
 
 def _timing(m: Measured) -> list[QACheck]:
@@ -87,6 +88,8 @@ def _captions(m: Measured) -> list[QACheck]:
             problems.append(f"cue {index} ends at {cue.end:.3f} s, after the video")
         if cue.start < previous_end - 1e-6:
             problems.append(f"cue {index} overlaps the cue before it")
+        if m.speech and not any(start < cue.end and cue.start < end for start, end in m.speech):
+            problems.append(f"cue {index} ({cue.start:.2f}-{cue.end:.2f} s) overlaps no speech")
         if len(cue.lines) > m.max_lines:
             problems.append(f"cue {index} has {len(cue.lines)} lines")
         long_lines = [

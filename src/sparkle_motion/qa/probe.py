@@ -42,8 +42,12 @@ def probe_stream(path: Path, stream: str) -> StreamReading:
             values[key.strip()] = value.strip()
     if values.get("progress") != "end":
         raise MediaError(f"could not read the {stream} stream to its end", where=str(path))
+
+    def number(key: str) -> int:
+        text = values.get(key, "0")
+        return 0 if text == "N/A" else int(text)  # N/A: the stream has no packets
+
     try:
-        micros = int(values.get("out_time_us", "0"))
-        return StreamReading(frames=int(values.get("frame", "0")), seconds=micros / 1_000_000)
+        return StreamReading(frames=number("frame"), seconds=number("out_time_us") / 1_000_000)
     except ValueError as exc:
         raise MediaError(f"unexpected ffmpeg progress output: {exc}", where=str(path)) from None

@@ -87,7 +87,7 @@ def migrate(engine: Engine) -> None:
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
             )
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # every branch, should two revisions share a parent
 
 
 def _prepare_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -107,6 +107,10 @@ class Index:
         with self._reading() as connection:
             return list(_load(connection, in_run).values())
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from sparkle_motion.errors import ArtifactNotFound, InputError, MissingInput, RegistryError
@@ -173,6 +174,11 @@ class Registry:
     def by_run(self, run_id: str) -> list[ArtifactRecord]:
         """Artifacts the run produced or used, oldest index entry first; [] for an unknown run."""
         return self._index.by_run(run_id)
+
+    @property
+    def engine(self) -> Engine:
+        """The index database, migrated, for stores that keep their tables beside the index."""
+        return self._index.engine
 
     def close(self) -> None:
         """Release database connections (disposes the engine)."""

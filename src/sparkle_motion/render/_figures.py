@@ -9,8 +9,11 @@ interiors keep the exact colour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+from sparkle_motion.render.images import load_image
 
 __all__ = ["FIGURE_HEIGHT", "Placement", "draw_figures", "framing_key", "place_figures"]
 
@@ -30,6 +33,7 @@ class Placement:
     head: float  # head height
     color: Color
     full_body: bool  # feet in frame (wide shots): gets a ground shadow
+    image: Path | None = None  # character art drawn instead of the silhouette
 
     @property
     def feet(self) -> float:
@@ -44,25 +48,57 @@ _FRAMINGS: dict[str, tuple[float, float, float, float]] = {
     "close_up": (0.42, 0.1, 0.5, 0.5),
 }
 _MAX_FIGURES = {"two_shot": 2, "close_up": 1}
+# Over the shoulder: the speaker mid-frame, the listener large in the foreground,
+# seen from behind at the left edge and cut by the frame.
+_OTS_SPEAKER = (0.2, 0.2, 0.62)  # head height, head top, centre
+_OTS_LISTENER = (0.46, 0.34, 0.1)
 
 
 def framing_key(framing: str) -> str:
     """``"Close-up"`` → ``"close_up"``; unknown framings are ``"medium"``."""
     key = framing.strip().lower().replace("-", "_").replace(" ", "_")
-    return key if key in _FRAMINGS or key == "insert" else "medium"
+    return key if key in _FRAMINGS or key in ("insert", "over_the_shoulder") else "medium"
+
+
+def _over_the_shoulder(
+    colors: list[Color], images: list[Path | None], box: tuple[float, float, float, float]
+) -> list[Placement]:
+    ox, oy, w, h = box
+    placed = []
+    for (head, top, centre), color, image in zip(
+        (_OTS_SPEAKER, _OTS_LISTENER), colors, images, strict=False
+    ):
+        placed.append(
+            Placement(
+                cx=ox + centre * w,
+                head_top=oy + top * h,
+                head=head * h,
+                color=color,
+                full_body=False,
+                image=image,
+            )
+        )
+    return placed
 
 
 def place_figures(
-    framing: str, colors: list[Color], box: tuple[float, float, float, float]
+    framing: str,
+    colors: list[Color],
+    box: tuple[float, float, float, float],
+    images: list[Path | None] | None = None,
 ) -> list[Placement]:
     """Placements for as many of ``colors`` as the framing shows (``insert`` shows none).
 
     Unknown framings are treated as ``medium``. Crowded shots shrink the
-    figures so that shoulders never touch.
+    figures so that shoulders never touch. ``images`` (one per colour, or
+    None) replaces a silhouette with the character's art.
     """
     kind = framing_key(framing)
+    art: list[Path | None] = list(images) if images is not None else [None] * len(colors)
     if kind == "insert":
         return []
+    if kind == "over_the_shoulder":
+        return _over_the_shoulder(colors, art, box)
     head_frac, top_frac, first, last = _FRAMINGS[kind]
     shown = colors[: _MAX_FIGURES.get(kind, len(colors))]
     ox, oy, w, h = box
@@ -80,9 +116,25 @@ def place_figures(
             head=head,
             color=color,
             full_body=kind == "wide",
+            image=art[i] if i < len(art) else None,
         )
         for i, color in enumerate(shown)
     ]
+
+
+def _paste_art(layer: Image.Image, p: Placement, k: int) -> None:
+    """Character art fitted into the figure's box, standing on its feet line."""
+    art = load_image(p.image, keep_alpha=True) if p.image is not None else None
+    if art is None:
+        return
+    box_w = _SHOULDERS * 1.3 * p.head * k
+    box_h = (FIGURE_HEIGHT * p.head if p.full_body else (layer.height / k - p.head_top)) * k
+    scale = min(box_w / art.width, box_h / art.height)
+    size = (max(1, round(art.width * scale)), max(1, round(art.height * scale)))
+    fitted = art.convert("RGBA").resize(size, Image.Resampling.LANCZOS)
+    x = round(p.cx * k - size[0] / 2)
+    y = round(p.head_top * k + box_h - size[1]) if p.full_body else round(p.head_top * k)
+    layer.alpha_composite(fitted, (max(0, x), max(0, y)), (max(0, -x), max(0, -y)))
 
 
 def _outline(color: Color) -> Color:
@@ -98,6 +150,9 @@ def draw_figures(canvas: Image.Image, placements: list[Placement]) -> None:
     draw = ImageDraw.Draw(layer)
     for p in placements:
         cx, top, unit = p.cx * k, p.head_top * k, p.head * k
+        if p.image is not None:
+            _paste_art(layer, p, k)
+            continue
         line = max(1, round(0.035 * unit))
         edge = _outline(p.color)
         if p.full_body:

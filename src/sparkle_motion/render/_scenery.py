@@ -159,10 +159,123 @@ def _interior(canvas: Image.Image, box: FrameBox, pal: Palette, rng: random.Rand
     )
 
 
+_MOTIFS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("light", ("lighthouse", "lamp", "lantern", "beacon")),
+    (
+        "water",
+        (
+            "sea",
+            "beach",
+            "harbour",
+            "harbor",
+            "quay",
+            "dock",
+            "port",
+            "shore",
+            "coast",
+            "lake",
+            "river",
+            "cliff",
+            "boat",
+            "ship",
+        ),
+    ),
+    ("trees", ("forest", "wood", "park", "garden", "orchard", "field", "meadow", "jungle")),
+    ("city", ("street", "city", "town", "market", "road", "alley", "square", "village")),
+    ("table", ("kitchen", "cafe", "café", "diner", "bar", "restaurant", "pub", "dining")),
+    ("shelves", ("library", "study", "office", "shop", "store", "classroom", "school", "lab")),
+)
+
+
+def motif_for(location: str) -> str | None:
+    """The kind of place a location's name suggests, by its words (first match wins)."""
+    words = location.lower()
+    return next((name for name, keys in _MOTIFS if any(k in words for k in keys)), None)
+
+
+def _motif(
+    canvas: Image.Image, box: FrameBox, kind: str, interior: bool, pal: Palette, rng: random.Random
+) -> None:
+    """One simple shape that says what kind of place this is."""
+    ox, oy, w, h = box
+    draw = ImageDraw.Draw(canvas)
+    line = max(2, round(h * 0.01))
+    dark = _mix(pal.wall if interior else pal.ground_far, (0, 0, 0), 0.45)
+    base = oy + (0.68 if interior else 0.62) * h
+    if kind == "light" and interior:  # the great lens: rings of glass behind the action
+        cx, cy, r = ox + 0.5 * w, oy + 0.36 * h, 0.2 * h
+        for ring in range(5):
+            k = 1 - ring * 0.18
+            glass = _mix(pal.window, (255, 236, 170), 0.25 + 0.12 * ring)
+            draw.ellipse(
+                (cx - r * k, cy - r * k, cx + r * k, cy + r * k),
+                fill=glass,
+                outline=dark,
+                width=line,
+            )
+        draw.rectangle((cx - 0.3 * r, cy + r, cx + 0.3 * r, base), fill=dark)
+    elif kind == "light":  # a tower on the skyline
+        tx = ox + (0.12 + 0.1 * rng.random()) * w
+        draw.polygon(
+            [
+                (tx, base),
+                (tx + 0.05 * w, base),
+                (tx + 0.04 * w, base - 0.3 * h),
+                (tx + 0.01 * w, base - 0.3 * h),
+            ],
+            fill=(236, 230, 222),
+        )
+        draw.rectangle((tx, base - 0.35 * h, tx + 0.05 * w, base - 0.3 * h), fill=dark)
+    elif kind == "water" and not interior:
+        water = _mix(pal.sky_horizon, (30, 60, 110), 0.6)
+        draw.rectangle((0, base - 0.02 * h, canvas.width, base + 0.09 * h), fill=water)
+        for band in range(4):
+            y = base + band * 0.022 * h
+            draw.line(
+                (0, y, canvas.width, y),
+                fill=_mix(water, (255, 255, 255), 0.25),
+                width=max(1, line // 2),
+            )
+    elif kind == "water":  # a porthole
+        cx, cy, r = ox + 0.74 * w, oy + 0.3 * h, 0.09 * h
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=pal.window, outline=dark, width=line)
+    elif kind == "trees":
+        for index in range(5):
+            tx = ox + (0.06 + 0.2 * index + 0.06 * rng.random()) * w
+            top = base - (0.22 + 0.1 * rng.random()) * h
+            leaf = _mix((60, 110, 70), pal.sky_top, 0.3)
+            draw.rectangle((tx - 0.008 * w, top + 0.08 * h, tx + 0.008 * w, base), fill=dark)
+            draw.ellipse((tx - 0.06 * w, top, tx + 0.06 * w, top + 0.16 * h), fill=leaf)
+    elif kind == "city" and not interior:
+        x = ox - 0.05 * w
+        while x < ox + w:
+            bw, bh = (0.08 + 0.06 * rng.random()) * w, (0.15 + 0.2 * rng.random()) * h
+            draw.rectangle((x, base - bh, x + bw, base), fill=dark)
+            for row in range(int(bh / (0.05 * h))):
+                wy = base - bh + (0.02 + row * 0.05) * h
+                draw.rectangle((x + 0.2 * bw, wy, x + 0.35 * bw, wy + 0.02 * h), fill=pal.light)
+            x += bw + 0.01 * w
+    elif kind == "table" or (kind == "city" and interior):
+        top = base + 0.04 * h
+        draw.rectangle((ox + 0.25 * w, top, ox + 0.75 * w, top + 0.03 * h), fill=dark)
+        for leg in (0.27, 0.71):
+            draw.rectangle((ox + leg * w, top, ox + (leg + 0.02) * w, canvas.height), fill=dark)
+    elif kind == "shelves":
+        sx = ox + (0.06 if rng.random() < 0.5 else 0.72) * w
+        for shelf in range(4):
+            y = oy + (0.12 + shelf * 0.12) * h
+            draw.rectangle((sx, y, sx + 0.2 * w, y + 0.012 * h), fill=dark)
+            for book in range(6):
+                bx = sx + (0.01 + book * 0.03) * w
+                colour = _mix(pal.window, (180, 90, 60), rng.random())
+                draw.rectangle((bx, y - 0.08 * h, bx + 0.022 * w, y), fill=colour)
+
+
 def draw_set(
     size: tuple[int, int], box: FrameBox, *, location: str, time_of_day: str, interior: bool
 ) -> Image.Image:
-    """A flat set: wall and floor inside, sky and ground outside, lit for the time of day."""
+    """A flat set: wall and floor inside, sky and ground outside, lit for the time of day,
+    with a motif for the kind of place the location's name suggests (see :func:`motif_for`)."""
     tod = time_key(time_of_day)
     pal = PALETTES[tod]
     canvas = Image.new("RGB", size, pal.sky_top)
@@ -171,6 +284,9 @@ def draw_set(
         _interior(canvas, box, pal, rng)
     else:
         _exterior(canvas, box, tod, pal, rng)
+    kind = motif_for(location)
+    if kind is not None:
+        _motif(canvas, box, kind, interior, pal, rng)
     return canvas
 
 

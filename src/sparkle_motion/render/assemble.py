@@ -6,6 +6,7 @@ atom up front (``+faststart``) so the file starts playing while it downloads.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,3 +68,30 @@ def mux_audio(video: Path, audio_wav: Path, out: Path, *, audio_bitrate: str = "
             "-c:a", "aac", "-b:a", audio_bitrate, "-threads", "1",
             *_MP4_OUT, str(tmp),
         ])  # fmt: skip
+
+
+def burn_captions(
+    video: Path, ass: Path, out: Path, *, fonts_dir: Path, crf: int = 20, preset: str = "veryfast"
+) -> None:
+    """``video`` re-encoded with the captions of ``ass`` drawn in by libass.
+
+    Fonts come only from ``fonts_dir`` (the bundled font), never from the
+    system, so the picture is the same on every machine. ffmpeg runs in a
+    scratch folder holding copies of both under fixed names, so no path ever
+    needs filter-graph escaping.
+    """
+    _require(video, "the video to caption")
+    _require(ass, "the captions")
+    with tempfile.TemporaryDirectory(prefix="sparkle-burn-") as scratch, atomic_path(out) as tmp:
+        work = Path(scratch)
+        shutil.copyfile(ass, work / "captions.ass")
+        shutil.copytree(fonts_dir, work / "fonts")
+        run_ffmpeg([
+            "-filter_threads", "1", "-i", str(video.resolve()),
+            "-map", "0:v:0", "-vf", "ass=filename=captions.ass:fontsdir=fonts",
+            "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+            "-threads", "1", "-x264-params", "threads=1:lookahead-threads=1:sliced-threads=0",
+            "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+            "-color_range", "tv",
+            *_MP4_OUT, str(tmp.resolve()),
+        ], cwd=work)  # fmt: skip

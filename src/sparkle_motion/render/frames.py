@@ -31,10 +31,12 @@ Color = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class Figure:
-    """A character in frame: the name under it and the colour of its silhouette."""
+    """A character in frame: the name under it, the colour of its silhouette,
+    and optionally the character's art to draw instead of the silhouette."""
 
     name: str
     color: Color
+    image: Path | None = None
 
     def __post_init__(self) -> None:
         if len(self.color) != 3 or any(not 0 <= c <= 255 for c in self.color):
@@ -58,6 +60,7 @@ class FrameSpec:
     slate: str | None = None
     background: Path | None = None
     placeholder: str | None = None
+    subject: Path | None = None  # an insert's object (a prop's picture), shown on the card
     overscan: float = 1.2
 
     def __post_init__(self) -> None:
@@ -100,6 +103,22 @@ def _plate(spec: FrameSpec, layout: _Layout) -> Image.Image:
     return placeholder_look(plate) if spec.placeholder is not None else plate
 
 
+def _paste_subject(
+    canvas: Image.Image, subject: Path, box: tuple[float, float, float, float], margin: float
+) -> None:
+    """The prop's picture, contained in the card with a margin, keeping its shape."""
+    art = load_image(subject, keep_alpha=True)
+    left, top, right, bottom = box
+    room_w, room_h = right - left - 2 * margin, bottom - top - 2 * margin
+    scale = min(room_w / art.width, room_h / art.height)
+    size = (max(1, round(art.width * scale)), max(1, round(art.height * scale)))
+    fitted = art.resize(size, Image.Resampling.LANCZOS)
+    at = (round((left + right - size[0]) / 2), round((top + bottom - size[1]) / 2))
+    layer = canvas.convert("RGBA")
+    layer.alpha_composite(fitted, at)
+    canvas.paste(layer.convert("RGB"))
+
+
 def _insert_card(canvas: Image.Image, spec: FrameSpec, layout: _Layout) -> None:
     """The insert's object: a card filling the middle, the beat written large on it."""
     ox, oy, w, h = layout.frame
@@ -115,6 +134,9 @@ def _insert_card(canvas: Image.Image, spec: FrameSpec, layout: _Layout) -> None:
     canvas.paste(Image.alpha_composite(canvas.convert("RGBA"), shade).convert("RGB"))
     draw = ImageDraw.Draw(canvas)
     draw.rounded_rectangle((left, top, right, bottom), radius=radius, fill=_CARD)
+    if spec.subject is not None:
+        _paste_subject(canvas, spec.subject, (left, top, right, bottom), radius)
+        return
     if not spec.beat:
         return
     face = font(max(10, round(0.06 * h)), "SemiBold")
@@ -142,11 +164,55 @@ def _name_labels(
         labels.add(x, y, [name] if name else [], face)
 
 
+_CARD_TOP, _CARD_BOTTOM, _CARD_TEXT = (16, 20, 34), (38, 30, 52), (244, 236, 220)
+
+
+def _text_card(spec: FrameSpec, layout: _Layout) -> Image.Image:
+    """A title or end card: the beat's lines centred on a deep gradient, the first largest."""
+    width, height = spec.canvas_size
+    canvas = Image.new("RGB", spec.canvas_size, _CARD_TOP)
+    draw = ImageDraw.Draw(canvas)
+    for y in range(height):
+        t = y / max(1, height - 1)
+        draw.line(
+            (0, y, width, y),
+            fill=tuple(
+                round(a + (b - a) * t) for a, b in zip(_CARD_TOP, _CARD_BOTTOM, strict=True)
+            ),
+        )
+    lines = [line for line in (spec.beat or "").split("\n") if line.strip()]
+    left, _, right, _ = layout.safe
+    faces = [
+        font(
+            max(12, round((0.085 if i == 0 else 0.045) * spec.height)),
+            "Bold" if i == 0 else "Regular",
+        )
+        for i in range(len(lines))
+    ]
+    rows = []
+    for line, face in zip(lines, faces, strict=True):
+        for part in _labels.wrap(line, face, (right - left) * 0.9, max_lines=2):
+            ascent, descent = face.getmetrics()
+            rows.append((part, face, ascent + descent))
+    total = sum(step for _, _, step in rows) + layout.gap * max(0, len(rows) - 1)
+    _, oy, _, frame_h = layout.frame
+    cursor = oy + (frame_h - total) / 2
+    for text, face, step in rows:
+        x = (left + right) / 2 - _labels.text_width(text, face) / 2
+        draw.text((x, cursor), text, font=face, fill=_CARD_TEXT)
+        cursor += step + layout.gap
+    return canvas
+
+
 def render_frame(spec: FrameSpec) -> Image.Image:
     """Draw the storyboard frame for ``spec``: RGB, ``spec.canvas_size`` pixels."""
     layout = _Layout.of(spec)
+    if spec.framing == "card":
+        return _text_card(spec, layout)
     canvas = _plate(spec, layout)
-    placed = place_figures(spec.framing, [f.color for f in spec.figures], layout.frame)
+    placed = place_figures(
+        spec.framing, [f.color for f in spec.figures], layout.frame, [f.image for f in spec.figures]
+    )
     draw_figures(canvas, placed)
     is_insert = framing_key(spec.framing) == "insert"
     if is_insert:

@@ -45,18 +45,20 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def load_image(path: Path) -> Image.Image:
-    """Decode ``path`` into an upright RGB image, or raise :class:`MediaError`.
+def load_image(path: Path, *, keep_alpha: bool = False) -> Image.Image:
+    """Decode ``path`` into an upright RGB (or, with ``keep_alpha``, RGBA) image.
 
-    The declared size is checked before decoding, so a file that claims to be
-    huge costs nothing. Animated images give their first frame.
+    Raises :class:`MediaError`. The declared size is checked before decoding,
+    so a file that claims to be huge costs nothing. Animated images give
+    their first frame.
     """
     where = str(path)
     try:
         with Image.open(path) as opened:
             check_image_size(opened.size, where=where)
             opened.load()
-            return to_rgb(ImageOps.exif_transpose(opened))  # a copy: outlives the file
+            upright = ImageOps.exif_transpose(opened)  # a copy: outlives the file
+            return upright.convert("RGBA") if keep_alpha else to_rgb(upright)
     except MediaError:
         raise
     except FileNotFoundError as exc:

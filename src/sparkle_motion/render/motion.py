@@ -8,6 +8,9 @@ inside the source image, eased so that the camera starts and stops gently.
   smaller about the centre (zoom is interpolated geometrically, so it feels even).
 - ``pan_*`` / ``tilt_*``: a rectangle :data:`PUSH_ZOOM` times smaller than the
   largest travels across :data:`TRAVEL` of the margin this leaves.
+- ``track_*``: the camera moves sideways alongside the action: the view
+  travels like a pan while easing in by :data:`TRACK_ZOOM`, so the move reads
+  as the camera going somewhere rather than turning.
 
 With the storyboard frames' 1.2x overscan, every rectangle contains the
 safe area of the final frame, so labels stay visible while the camera moves.
@@ -17,13 +20,33 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MOVEMENTS", "PUSH_ZOOM", "TRAVEL", "Rect", "camera_rects", "ease", "normalize_movement"]
+__all__ = [
+    "MOVEMENTS",
+    "PUSH_ZOOM",
+    "TRACK_ZOOM",
+    "TRAVEL",
+    "Rect",
+    "camera_rects",
+    "ease",
+    "normalize_movement",
+]
 
 Rect = tuple[float, float, float, float]
 """A source rectangle: x, y, width, height in source pixels (sub-pixel)."""
 
-MOVEMENTS = ("static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
+MOVEMENTS = (
+    "static",
+    "push_in",
+    "pull_out",
+    "pan_left",
+    "pan_right",
+    "tilt_up",
+    "tilt_down",
+    "track_left",
+    "track_right",
+)
 PUSH_ZOOM = 1.15
+TRACK_ZOOM = 1.06
 TRAVEL = 0.8
 
 
@@ -58,10 +81,10 @@ def _zoom_path(src_w: int, src_h: int, w0: float, h0: float, inward: bool, s: fl
 def _travel_path(src_w: int, src_h: int, w: float, h: float, direction: str, s: float) -> Rect:
     x, y, _, _ = _centred(src_w, src_h, w, h)
     lead = (1.0 - TRAVEL) / 2  # part of the margin left unused at each end
-    if direction in ("pan_left", "pan_right"):
+    if direction in ("pan_left", "pan_right", "track_left", "track_right"):
         margin = src_w - w
         start, end = margin * lead, margin * (1.0 - lead)
-        if direction == "pan_left":  # the camera turns left: the view moves left
+        if direction in ("pan_left", "track_left"):  # the view moves left
             start, end = end, start
         x = start + (end - start) * s
     else:
@@ -99,6 +122,9 @@ def camera_rects(
             rect = _centred(src_w, src_h, w0, h0)
         elif kind in ("push_in", "pull_out"):
             rect = _zoom_path(src_w, src_h, w0, h0, kind == "push_in", s)
+        elif kind.startswith("track_"):
+            zoom = PUSH_ZOOM * TRACK_ZOOM**s
+            rect = _travel_path(src_w, src_h, w0 / zoom, h0 / zoom, kind, s)
         else:
             rect = _travel_path(src_w, src_h, w0 / PUSH_ZOOM, h0 / PUSH_ZOOM, kind, s)
         rects.append(_inside(rect, src_w, src_h))

@@ -18,7 +18,7 @@ __all__ = [
     "ResolvedAsset",
 ]
 
-AssetKind = Literal["background", "character", "music", "vo_line"]
+AssetKind = Literal["background", "character", "prop", "sfx", "music", "vo_line"]
 AssetSource = Literal["local", "cache", "generated", "placeholder"]
 
 

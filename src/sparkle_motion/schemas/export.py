@@ -6,12 +6,14 @@ from typing import Any
 
 from sparkle_motion.schemas.assets import AssetManifest, RenderPlan
 from sparkle_motion.schemas.base import Artifact
-from sparkle_motion.schemas.canon import Canon, CanonDiff, CanonReport
+from sparkle_motion.schemas.canon import Canon, CanonDiff, CanonReport, ContextPack
 from sparkle_motion.schemas.output import MediaSet, QAReport, RenderOutput
 from sparkle_motion.schemas.project import Project
 from sparkle_motion.schemas.run import Checkpoint, RunManifest, RunSummary
+from sparkle_motion.schemas.safety import SafetyReport
 from sparkle_motion.schemas.script import Episode, Script
 from sparkle_motion.schemas.shotlist import ShotList
+from sparkle_motion.schemas.story import EpisodePlan, Idea, StoryArc
 
 __all__ = ["ARTIFACT_TYPES", "json_schemas"]
 
@@ -22,8 +24,13 @@ ARTIFACT_TYPES: dict[str, type[Artifact]] = {
         Canon,
         CanonDiff,
         CanonReport,
+        ContextPack,
         Episode,
+        Idea,
+        StoryArc,
+        EpisodePlan,
         Script,
+        SafetyReport,
         ShotList,
         AssetManifest,
         RenderPlan,

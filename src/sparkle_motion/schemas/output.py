@@ -57,6 +57,7 @@ class QAReport(Artifact):
     passed: bool
     checks: list[QACheck] = Field(default_factory=list)
     measurements: dict[str, float] = Field(default_factory=dict)
+    overridden: list[str] = Field(default_factory=list)
 
 
 class OutputFile(Model):
@@ -87,5 +88,7 @@ class RenderOutput(Artifact):
     frames: int
     loudness: LoudnessReading
     placeholders: list[str] = Field(default_factory=list)
+    publishable: bool = True
+    """False when the safety check found something and the run went on (``warn_only``)."""
     qa: QAReport
     lineage: dict[str, str] = Field(default_factory=dict)

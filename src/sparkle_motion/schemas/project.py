@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, computed_field, field_validator, model_validator
 
 from sparkle_motion.schemas.base import Artifact, Model
 
 __all__ = [
     "HUMAN_CHECKPOINTS",
     "CaptionSettings",
+    "CardSettings",
     "CostPolicy",
     "MusicSettings",
     "Project",
+    "QASettings",
     "RenderProfile",
+    "RightsOverride",
+    "SafetySettings",
     "TimingSettings",
     "VoiceSetting",
     "builtin_profiles",
@@ -41,6 +46,13 @@ class RenderProfile(Model):
     slate: bool = True
     crf: int = Field(20, ge=0, le=51)
     preset: str = "veryfast"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def aspect(self) -> str:
+        """The picture's shape as a ratio of whole numbers, e.g. ``16:9``."""
+        divisor = math.gcd(self.width, self.height)
+        return f"{self.width // divisor}:{self.height // divisor}"
 
     @model_validator(mode="after")
     def _even_size(self) -> RenderProfile:
@@ -70,6 +82,8 @@ class TimingSettings(Model):
     min_shot: float = Field(1.5, gt=0.0, le=60.0)
     max_shot: float = Field(12.0, gt=0.0, le=600.0)
     establishing: float = Field(3.0, gt=0.0, le=30.0)
+    hold: float = Field(2.0, gt=0.0, le=30.0)
+    reaction: float = Field(1.5, gt=0.0, le=30.0)
     seconds_per_action_word: float = Field(0.32, gt=0.0, le=5.0)
 
     @model_validator(mode="after")
@@ -87,11 +101,43 @@ class CaptionSettings(Model):
     min_gap_frames: int = Field(2, ge=0, le=24)
 
 
+class QASettings(Model):
+    """Which failed quality checks may still publish (recorded in the QA report)."""
+
+    allow_failures: list[str] = Field(default_factory=list)
+
+
+class CardSettings(Model):
+    """The title card before the first scene and the end card after the last."""
+
+    title: bool = True
+    end: bool = True
+    title_seconds: float = Field(2.5, gt=0.0, le=30.0)
+    end_seconds: float = Field(2.5, gt=0.0, le=30.0)
+    end_text: str = "The End"
+
+
 class MusicSettings(Model):
     enabled: bool = True
     mood: str = "calm"
     level_db: float = Field(-20.0, ge=-60.0, le=0.0)
     duck_db: float = Field(12.0, ge=0.0, le=40.0)
+
+
+class RightsOverride(Model):
+    """Lets one local asset through without a usable licence sidecar, on record."""
+
+    asset: str = Field(min_length=1)
+    approver: str = Field(min_length=1)
+    reason: str = ""
+
+
+class SafetySettings(Model):
+    """The text policy the ``safety`` stage checks scripts against."""
+
+    default_terms: bool = True
+    terms: dict[str, list[str]] = Field(default_factory=dict)
+    allow: list[str] = Field(default_factory=list)
 
 
 class CostPolicy(Model):
@@ -114,11 +160,16 @@ class Project(Artifact):
         default_factory=lambda: dict.fromkeys(HUMAN_CHECKPOINTS, True)
     )
     safety_mode: Literal["fail_closed", "warn_only"] = "fail_closed"
+    safety: SafetySettings = SafetySettings()
+    writer: Literal["template", "llm"] = "template"
     voices: dict[str, VoiceSetting] = Field(default_factory=dict)
     timing: TimingSettings = TimingSettings()
     captions: CaptionSettings = CaptionSettings()
     music: MusicSettings = MusicSettings()
+    cards: CardSettings = CardSettings()
+    qa: QASettings = QASettings()
     library_roots: list[str] = Field(default_factory=list)
+    rights_overrides: list[RightsOverride] = Field(default_factory=list)
 
     @field_validator("human_checkpoints")
     @classmethod

@@ -15,6 +15,7 @@ from sparkle_motion.schemas.base import Artifact, Model
 __all__ = [
     "Approval",
     "Checkpoint",
+    "ModelUsage",
     "RunManifest",
     "RunSummary",
     "StageEvent",
@@ -74,6 +75,18 @@ class StageSummary(Model):
     error: str | None = None
 
 
+class ModelUsage(Model):
+    """What one stage spent on a language model: requests, tokens, money."""
+
+    stage: str = ""
+    model: str
+    requests: int = 0
+    cached_requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
 class RunSummary(Artifact):
     KIND: ClassVar[str] = "run_summary"
 
@@ -86,4 +99,5 @@ class RunSummary(Artifact):
     stages: list[StageSummary] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     cost_usd: float = 0.0
+    usage: list[ModelUsage] = Field(default_factory=list)
     outputs: dict[str, str] = Field(default_factory=dict)

@@ -71,6 +71,9 @@ class ActionElement(Model):
     characters: list[str] = Field(default_factory=list)
     spans: list[TextSpan] = Field(default_factory=list)
     centered: bool = False
+    lyric: bool = False  # sung words with no singer named (Fountain ~ outside dialogue)
+    props: list[str] = Field(default_factory=list)
+    sfx: list[str] = Field(default_factory=list)
 
 
 class DialogueElement(Model):

@@ -18,11 +18,31 @@ __all__ = [
     "timing_lock_hash",
 ]
 
-FRAMINGS = ("wide", "medium", "two_shot", "close_up", "insert")
-MOVEMENTS = ("static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
+FRAMINGS = ("wide", "medium", "two_shot", "over_the_shoulder", "close_up", "insert", "card")
+MOVEMENTS = (
+    "static",
+    "push_in",
+    "pull_out",
+    "pan_left",
+    "pan_right",
+    "tilt_up",
+    "tilt_down",
+    "track_left",
+    "track_right",
+)
 
-Framing = Literal["wide", "medium", "two_shot", "close_up", "insert"]
-Movement = Literal["static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down"]
+Framing = Literal["wide", "medium", "two_shot", "over_the_shoulder", "close_up", "insert", "card"]
+Movement = Literal[
+    "static",
+    "push_in",
+    "pull_out",
+    "pan_left",
+    "pan_right",
+    "tilt_up",
+    "tilt_down",
+    "track_left",
+    "track_right",
+]
 
 
 class ShotLine(Model):
@@ -50,7 +70,11 @@ class Shot(Model):
     location_key: str
     interior: bool
     time_of_day: str
+    expressions: dict[str, str] = Field(default_factory=dict)
+    environment: str = ""
     action_beats: list[str] = Field(default_factory=list)
+    props: list[str] = Field(default_factory=list)
+    sfx: list[str] = Field(default_factory=list)
     lines: list[ShotLine] = Field(default_factory=list)
     music_mood: str = "calm"
     background_ref: str | None = None

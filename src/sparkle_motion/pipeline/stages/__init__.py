@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 from sparkle_motion.pipeline.context import StageSpec
+from sparkle_motion.pipeline.stages.canon_gate import canon_diff_pending
 from sparkle_motion.pipeline.stages.finishing import assemble_stage, finalize_stage, qa_stage
 from sparkle_motion.pipeline.stages.planning import (
     asset_manifest_stage,
     canon_gate_stage,
     resolve_stage,
     shotlist_stage,
-    write_stage,
 )
 from sparkle_motion.pipeline.stages.rendering import clips_stage, frames_stage, voice_stage
+from sparkle_motion.pipeline.stages.writing import safety_stage, write_stage
 
-__all__ = ["STAGES", "stage_names"]
+__all__ = ["STAGES", "VIDEO_ENGINE_STAGES", "stage_names"]
 
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("write", write_stage, inputs=(), outputs=("script",), renders=False),
+    StageSpec(
+        "write",
+        write_stage,
+        inputs=(),
+        outputs=("script",),
+        optional_outputs=("story_arc", "episode_plan"),  # from an idea only
+        renders=False,
+    ),
+    StageSpec(
+        "safety", safety_stage, inputs=("script",), outputs=("safety_report",), renders=False
+    ),
     StageSpec(
         "canon_gate",
         canon_gate_stage,
         inputs=("script",),
         outputs=("canon_report",),
         uses_canon=True,
+        approval="approve_canon_diff",
+        wants_approval=canon_diff_pending,
         renders=False,
     ),
     StageSpec(
@@ -67,6 +80,7 @@ STAGES: tuple[StageSpec, ...] = (
         finalize_stage,
         inputs=(
             "script",
+            "safety_report",
             "canon_report",
             "shotlist",
             "asset_manifest",
@@ -76,6 +90,22 @@ STAGES: tuple[StageSpec, ...] = (
         ),
         outputs=("render_output",),
     ),
+)
+
+
+# The Video Engine: from a ShotList, AssetManifest and RenderPlan to the RenderOutput.
+# Its runs are seeded with those three artifacts, so finalize has no script or canon report.
+_ENGINE_FIRST = [spec.name for spec in STAGES].index("frames")
+VIDEO_ENGINE_STAGES: tuple[StageSpec, ...] = tuple(
+    spec
+    if spec.name != "finalize"
+    else StageSpec(
+        "finalize",
+        finalize_stage,
+        inputs=("shotlist", "asset_manifest", "render_plan", "assembly", "qa_report"),
+        outputs=("render_output",),
+    )
+    for spec in STAGES[_ENGINE_FIRST:]
 )
 
 

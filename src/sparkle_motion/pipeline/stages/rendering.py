@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sparkle_motion.adapt.manifest import character_variant
 from sparkle_motion.audio import engine_for
-from sparkle_motion.errors import StageError
+from sparkle_motion.errors import RunStopped, StageError
 from sparkle_motion.ffmpeg import ffmpeg_version
 from sparkle_motion.pipeline.context import StageContext, StageResult
 from sparkle_motion.pipeline.media_cache import cache_key
-from sparkle_motion.pipeline.stages.planning import library_for, speech_cache_for
+from sparkle_motion.pipeline.stages.planning import asset_path, speech_cache_for
 from sparkle_motion.pipeline.voices import to_voice
 from sparkle_motion.render.clips import encode_clip
 from sparkle_motion.render.frames import Figure, FrameSpec, render_frame
@@ -50,15 +51,28 @@ def _slates(shotlist: ShotList) -> dict[str, str]:
     return labels
 
 
+def _figures(ctx: StageContext, plan: RenderPlan, shot: Shot) -> tuple[Figure, ...]:
+    figures = []
+    for who in shot.characters:
+        member = plan.cast.get(who)
+        if member is None:
+            continue
+        variant = character_variant(who, shot.framing, shot.expressions.get(who, "neutral"))
+        art = asset_path(ctx, plan.asset(f"character/{variant}"))
+        figures.append(Figure(name=member.name, color=_rgb(member.color), image=art))
+    return tuple(figures)
+
+
 def frames_stage(ctx: StageContext) -> StageResult:
     shotlist, plan = ctx.input("shotlist", ShotList), ctx.input("render_plan", RenderPlan)
     check_lock(shotlist, plan)
-    library, profile, slates = library_for(ctx), plan.profile, _slates(shotlist)
+    profile, slates = plan.profile, _slates(shotlist)
+    shas = {a.need_id: a.sha256 for a in plan.assets}
     ctx.progress.total(len(shotlist.shots))
     items: list[MediaItem] = []
     for shot in shotlist.shots:
         background = plan.asset(f"background/{shot.location_key}/{shot.time_of_day}")
-        local = background is not None and background.source == "local"
+        prop = plan.asset(f"prop/{shot.props[0]}") if shot.props else None
         spec = FrameSpec(
             width=profile.width,
             height=profile.height,
@@ -66,22 +80,22 @@ def frames_stage(ctx: StageContext) -> StageResult:
             time_of_day=shot.time_of_day,
             interior=shot.interior,
             framing=shot.framing,
-            figures=tuple(
-                Figure(name=plan.cast[c].name, color=_rgb(plan.cast[c].color))
-                for c in shot.characters
-                if c in plan.cast
-            ),
+            figures=_figures(ctx, plan, shot),
             beat=shot.action_beats[0] if shot.action_beats else None,
-            slate=slates[shot.id] if profile.slate else None,
-            background=library.path(background.uri) if local and background else None,
+            slate=slates[shot.id] if profile.slate and shot.framing != "card" else None,
+            background=asset_path(ctx, background),
             placeholder=background.note if background and background.placeholder else None,
+            subject=asset_path(ctx, prop) if shot.framing == "insert" else None,
         )
-        key = cache_key(
-            stage="frames",
-            version=FRAMES_VERSION,
-            spec=repr(spec),
-            background=background.sha256 if background else None,
+        # Images enter the key by content, never by where they happen to be stored.
+        pathless = replace(
+            spec,
+            background=None,
+            subject=None,
+            figures=tuple(replace(f, image=None) for f in spec.figures),
         )
+        images = {need: shas.get(need) for need in _asset_files(ctx, plan, shot)}
+        key = cache_key(stage="frames", version=FRAMES_VERSION, spec=repr(pathless), images=images)
         sha = ctx.cache.get(key)
         if sha is None:
             path = ctx.work_dir / f"{shot.id}.png"
@@ -92,6 +106,22 @@ def frames_stage(ctx: StageContext) -> StageResult:
     return StageResult(outputs={"frames": MediaSet.new(stage="frames", items=items)})
 
 
+def _asset_files(ctx: StageContext, plan: RenderPlan, shot: Shot) -> dict[str, Path]:
+    """need id -> file, for every image a shot's frame is made from."""
+    needs = [f"background/{shot.location_key}/{shot.time_of_day}"]
+    needs += [f"prop/{p}" for p in shot.props[:1]]
+    needs += [
+        f"character/{character_variant(w, shot.framing, shot.expressions.get(w, 'neutral'))}"
+        for w in shot.characters
+    ]
+    files = {}
+    for need in needs:
+        path = asset_path(ctx, plan.asset(need))
+        if path is not None:
+            files[need] = path
+    return files
+
+
 def voice_stage(ctx: StageContext) -> StageResult:
     shotlist, plan = ctx.input("shotlist", ShotList), ctx.input("render_plan", RenderPlan)
     check_lock(shotlist, plan)
@@ -100,7 +130,7 @@ def voice_stage(ctx: StageContext) -> StageResult:
     ctx.progress.total(len(lines))
     items: list[MediaItem] = []
     for line in lines:
-        voice = to_voice(plan.voices[line.speaker_id])
+        voice = to_voice(plan.voices[line.speaker_id], line.delivery, line.emotion)
         clip = cache.get_or_make(line.text, voice, engine_for(voice))
         if line.speech_sha256 and clip.sha256 != line.speech_sha256:
             raise StageError(
@@ -194,6 +224,12 @@ def clips_stage(ctx: StageContext) -> StageResult:
         )
 
     def encode(job: _ClipJob) -> _ClipJob:
+        if ctx.cancelled():
+            raise RunStopped(
+                f"shot {job.shot.id} was not encoded: the run was stopped",
+                where=f"stage {ctx.stage}",
+                hint="resume the run to encode the remaining shots",
+            )
         encode_clip(
             job.source,
             job.out,
@@ -210,12 +246,18 @@ def clips_stage(ctx: StageContext) -> StageResult:
         return job
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for future in as_completed([pool.submit(encode, job) for job in jobs]):
-            job = future.result()
-            done[job.shot.id] = ctx.cache.put(
-                job.key, job.out, kind="media/mp4", run_id=ctx.run_id, parents=[]
-            )
-            ctx.progress.advance()
+        futures = [pool.submit(encode, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                job = future.result()
+                done[job.shot.id] = ctx.cache.put(
+                    job.key, job.out, kind="media/mp4", run_id=ctx.run_id, parents=[]
+                )
+                ctx.progress.advance()
+        except BaseException:
+            # A failure or a stop drops the shots not started yet instead of encoding them.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     items = [
         MediaItem(
             key=s.id, sha256=done[s.id], media_type="video/mp4", seconds=s.frames / shotlist.fps
