@@ -224,6 +224,10 @@ def test_title_and_end_cards_are_locked_shots_that_need_only_music() -> None:
     first, last = shotlist.shots[0], shotlist.shots[-1]
     assert (first.id, first.framing, first.frames) == ("title-card", "card", 48)
     assert first.action_beats == ["Teatime\nTiny"]
+    same = plan_shotlist(
+        script, fps=24, timing=TIMING, measure=fake_speech, cards=CardSettings(), show_title="Tiny"
+    )
+    assert same.shots[0].action_beats == ["Tiny"]  # a title the episode shares shows once
     assert (last.id, last.template, last.action_beats) == ("end-card", "end_card", ["The End"])
     assert shotlist.compute_lock() == shotlist.timing_lock_hash
     needs = build_manifest(shotlist, script).needs

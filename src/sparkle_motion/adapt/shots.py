@@ -353,7 +353,8 @@ def plan_shotlist(
     first_mood = script.scenes[0].music_mood or mood
     last_mood = script.scenes[-1].music_mood or mood
     if cards is not None and cards.title:
-        text = "\n".join(t for t in (show_title, script.title) if t) or script.episode_id
+        titles = dict.fromkeys(t for t in (show_title, script.title) if t)  # once each
+        text = "\n".join(titles) or script.episode_id
         shots.insert(0, _card(script, "title", text, cards.title_seconds, fps, first_mood, 0))
     if cards is not None and cards.end:
         shots.append(
