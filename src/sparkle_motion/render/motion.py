@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 
+from sparkle_motion.schemas import MOVEMENTS  # the one list of camera moves
+
 __all__ = [
     "MOVEMENTS",
     "PUSH_ZOOM",
@@ -34,17 +36,6 @@ __all__ = [
 Rect = tuple[float, float, float, float]
 """A source rectangle: x, y, width, height in source pixels (sub-pixel)."""
 
-MOVEMENTS = (
-    "static",
-    "push_in",
-    "pull_out",
-    "pan_left",
-    "pan_right",
-    "tilt_up",
-    "tilt_down",
-    "track_left",
-    "track_right",
-)
 PUSH_ZOOM = 1.15
 TRACK_ZOOM = 1.06
 TRAVEL = 0.8
