@@ -6,13 +6,24 @@ import itertools
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numpy.typing import NDArray
 from PIL import Image
 
 from sparkle_motion.errors import MediaError
-from sparkle_motion.render.clips import encode_clip
+from sparkle_motion.render import clips
+from sparkle_motion.render.assemble import concat_clips
+from sparkle_motion.render.clips import (
+    GOP_SECONDS,
+    clip_frames,
+    encode_clip,
+    fade_gain,
+    still_segments,
+)
 from sparkle_motion.render.frames import Figure, FrameSpec, render_frame
 from sparkle_motion.render.motion import camera_rects
 
@@ -81,7 +92,9 @@ def _shift(a: Frame, b: Frame) -> tuple[float, float]:
     return (dx - cols if dx > cols / 2 else dx), (dy - rows if dy > rows / 2 else dy)
 
 
-@pytest.mark.parametrize(("movement", "axis"), [("pan_right", 0), ("tilt_down", 1)])
+@pytest.mark.parametrize(
+    ("movement", "axis"), [("pan_right", 0), ("pan_left", 0), ("tilt_down", 1), ("tilt_up", 1)]
+)
 def test_measured_camera_motion_follows_the_eased_path(
     tmp_path: Path, still: Image.Image, movement: str, axis: int
 ) -> None:
@@ -92,7 +105,7 @@ def test_measured_camera_motion_follows_the_eased_path(
     expected = [(b[axis] - a[axis]) * scale for a, b in itertools.pairwise(rects)]
     assert max(abs(m - e) for m, e in zip(measured, expected, strict=True)) < 0.35
     assert sum(measured) == pytest.approx(sum(expected), rel=0.08)
-    middle = measured[len(measured) // 2]
+    middle = abs(measured[len(measured) // 2])
     assert abs(measured[0]) < 0.2 * middle and abs(measured[-1]) < 0.2 * middle
 
 
@@ -120,6 +133,100 @@ def test_fades_from_and_to_black(tmp_path: Path, still: Image.Image) -> None:
     assert min(levels[6:14]) > 60
     assert levels[:7] == sorted(levels[:7])
     assert levels[-7:] == sorted(levels[-7:], reverse=True)
+
+
+GOP = GOP_SECONDS * FPS
+
+
+@given(st.integers(1, 8 * GOP), st.integers(0, 3 * GOP), st.integers(0, 3 * GOP))
+def test_still_segments_cover_the_shot_on_gop_boundaries(
+    n_frames: int, fade_in: int, fade_out: int
+) -> None:
+    pieces = still_segments(n_frames, GOP, fade_in, fade_out)
+    assert [i for piece in pieces for i in piece] == list(range(n_frames))
+    assert all(piece.start % GOP == 0 for piece in pieces)
+    if len(pieces) > 1:  # only worth it when a plain GOP repeats
+        plain = [
+            p for p in pieces if all(fade_gain(i, n_frames, fade_in, fade_out) == 1 for i in p)
+        ]
+        assert sum(len(p) == GOP for p in plain) >= 2
+
+
+def test_still_segments_split_fades_from_the_repeated_gop() -> None:
+    n = 4 * GOP + 10
+    assert still_segments(n, GOP, 6, 6) == [
+        range(0, GOP),  # holds the fade-in
+        range(GOP, 2 * GOP),
+        range(2 * GOP, 3 * GOP),
+        range(3 * GOP, 4 * GOP),
+        range(4 * GOP, n),  # the remainder, with the fade-out
+    ]
+    assert still_segments(2 * GOP + 10, GOP, 6, 6) == [range(2 * GOP + 10)]  # one plain GOP
+
+
+def _timestamps(path: Path) -> list[Fraction]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.time_base is not None
+        return [Fraction(f.pts or 0) * stream.time_base for f in container.decode(stream)]
+
+
+def test_still_shot_encodes_its_plain_gop_once(
+    tmp_path: Path, still: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encodes: list[list[str]] = []
+    real = clips.stream_to_ffmpeg
+
+    def counting(args: list[str]) -> object:
+        encodes.append(args)
+        return real(args)
+
+    monkeypatch.setattr(clips, "stream_to_ffmpeg", counting)
+    n, fades = 4 * GOP + 10, {"fade_in_frames": 6, "fade_out_frames": 6}
+    one = encode(still, tmp_path / "one.mp4", movement="static", n_frames=n, **fades)
+    assert len(encodes) == 3  # fade-in GOP, the plain GOP once, the rest
+    two = encode(still, tmp_path / "two.mp4", movement="static", n_frames=n, **fades)
+    assert sha256(one) == sha256(two)
+
+    info = probe(one)
+    assert (info.frames, info.duration) == (n, Fraction(n, FPS))
+    assert _timestamps(one) == [Fraction(i, FPS) for i in range(n)]
+    frames = decode_rgb(one)
+    levels = [float(_gray(f).mean()) for f in frames]
+    assert levels[0] < 3 and levels[-1] < 3
+    assert levels[:7] == sorted(levels[:7]) and levels[-7:] == sorted(levels[-7:], reverse=True)
+    assert levels[3] == pytest.approx(levels[GOP] / 2, abs=3)  # half way through the fade-in
+    assert min(levels[6:-6]) > 60
+    plain = [frames[k * GOP : (k + 1) * GOP] for k in (1, 2, 3)]
+    assert all(
+        np.array_equal(a, b) for gop in plain[1:] for a, b in zip(plain[0], gop, strict=True)
+    )
+    seam = float(np.abs(_gray(frames[2 * GOP - 1]) - _gray(frames[2 * GOP])).mean())
+    assert seam < 0.3  # a repeated GOP follows itself without a jump
+
+
+def test_gop_shared_clips_join_by_stream_copy(tmp_path: Path, still: Image.Image) -> None:
+    # three plain GOPs, encoded once, and a remainder
+    shared = encode(still, tmp_path / "still.mp4", movement="static", n_frames=3 * GOP + 5)
+    moving = encode(still, tmp_path / "pan.mp4", movement="pan_left", n_frames=30)
+    joined = tmp_path / "joined.mp4"
+    concat_clips([shared, moving, shared], joined)
+    n = 2 * (3 * GOP + 5) + 30
+    info = probe(joined)
+    assert (info.frames, info.duration) == (n, Fraction(n, FPS))
+    assert _timestamps(joined) == [Fraction(i, FPS) for i in range(n)]
+
+
+@pytest.mark.parametrize("movement", ["pan_left", "tilt_up"])
+def test_one_axis_moves_sample_like_a_direct_resize(still: Image.Image, movement: str) -> None:
+    big = still.resize((2 * W, 2 * H), Image.Resampling.LANCZOS)
+    frames = clip_frames(big, width=W, height=H, n_frames=12, movement=movement)
+    for frame, (x, y, w, h) in zip(
+        frames, camera_rects(movement, 12, 2 * W, 2 * H, W, H), strict=True
+    ):
+        direct = big.resize((W, H), Image.Resampling.BILINEAR, box=(x, y, x + w, y + h))
+        difference = np.abs(np.asarray(frame, dtype=int) - np.asarray(direct, dtype=int))
+        assert difference.max() <= 1  # the passes run in another order: rounding only
 
 
 def test_single_frame_and_a_path_source(tmp_path: Path, still: Image.Image) -> None:

@@ -5,27 +5,49 @@ rectangle that :func:`.motion.camera_rects` gives, with Pillow's filtered
 ``resize(box=…)`` so that sub-pixel motion is smooth and downscaling does
 not alias. Raw RGB goes through ffmpeg's stdin into libx264 with one thread,
 a fixed GOP and bit-exact muxing, so the same inputs give the same bytes.
+
+Two shortcuts keep the CPU cost down; the picture differs at most by rounding:
+
+- A pan or tilt moves a rectangle of fixed size along one axis, so the
+  resampling along the other axis is done once for the whole clip.
+- Every GOP is closed, so in a still shot the GOPs without fade frames are
+  identical: that GOP is encoded once and repeated by stream copy
+  (:func:`still_segments` plans the cuts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import collections
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from PIL import Image
 
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, stream_to_ffmpeg
 from sparkle_motion.render._atomic import atomic_path
+from sparkle_motion.render.assemble import concat_clips
 from sparkle_motion.render.images import check_image_size, load_image, to_rgb
 from sparkle_motion.render.motion import PUSH_ZOOM, Rect, camera_rects
 
-__all__ = ["GOP_SECONDS", "clip_frames", "encode_clip", "fade_gain", "x264_args"]
+__all__ = [
+    "GOP_SECONDS",
+    "clip_frames",
+    "encode_clip",
+    "fade_gain",
+    "still_segments",
+    "x264_args",
+]
 
 GOP_SECONDS = 2
 # A source much larger than the output is reduced once up front: sampling a
 # smaller image per frame is cheaper and, with a filtered resize, looks the same.
 _PRESCALE_BELOW = 0.5
+
+_Box = tuple[float, float, float, float]  # left, top, right, bottom, as Pillow's resize takes
 
 
 def fade_gain(index: int, n_frames: int, fade_in_frames: int, fade_out_frames: int) -> float:
@@ -56,6 +78,32 @@ def _working_copy(image: Image.Image, width: int, height: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
+def _one_axis_pass(
+    source: Image.Image, rects: Sequence[Rect], width: int, height: int
+) -> tuple[Image.Image, list[_Box]]:
+    """The image each frame is sampled from, and each frame's box in it.
+
+    When only x moves (a pan) every frame resamples the same rows to
+    ``height``, so that pass is done here, once, into a band as wide as the
+    source; when only y moves (a tilt) the same holds for columns. Pillow
+    then does just one pass per frame, as a box spanning the whole band on the
+    fixed axis at the output's size needs none on that axis.
+    """
+    boxes: list[_Box] = [(x, y, x + w, y + h) for x, y, w, h in rects]
+    if len({(w, h) for _, _, w, h in rects}) != 1:
+        return source, boxes  # a zoom: both passes change from frame to frame
+    xs, ys = {box[0] for box in boxes}, {box[1] for box in boxes}
+    left, top, right, bottom = boxes[0]
+    bilinear = Image.Resampling.BILINEAR
+    if len(ys) == 1 and len(xs) > 1:
+        band = source.resize((source.width, height), bilinear, box=(0, top, source.width, bottom))
+        return band, [(x0, 0, x1, height) for x0, _, x1, _ in boxes]
+    if len(xs) == 1 and len(ys) > 1:
+        band = source.resize((width, source.height), bilinear, box=(left, 0, right, source.height))
+        return band, [(0, y0, width, y1) for _, y0, _, y1 in boxes]
+    return source, boxes
+
+
 def clip_frames(
     source: Image.Image,
     *,
@@ -66,23 +114,55 @@ def clip_frames(
     fade_in_frames: int = 0,
     fade_out_frames: int = 0,
 ) -> Iterator[Image.Image]:
-    """The clip's frames, one at a time, as RGB images of ``width`` x ``height``."""
+    """The clip's frames, one at a time, as RGB images of ``width`` x ``height``.
+
+    Consecutive frames that look the same are the same object.
+    """
     rects = camera_rects(movement, n_frames, source.width, source.height, width, height)
-    previous: tuple[Rect, Image.Image] | None = None
-    for index, (x, y, w, h) in enumerate(rects):
-        if previous is not None and previous[0] == (x, y, w, h):
+    sampled, boxes = _one_axis_pass(source, rects, width, height)
+    previous: tuple[_Box, Image.Image] | None = None
+    for index, box in enumerate(boxes):
+        if previous is not None and previous[0] == box:
             frame = previous[1]  # a static camera: sample once
         else:
             # Pillow widens the filter when reducing, so this does not alias; at
             # these scales bilinear looks like bicubic and is ~1.5x faster.
-            frame = source.resize(
-                (width, height), Image.Resampling.BILINEAR, box=(x, y, x + w, y + h)
-            )
-            previous = ((x, y, w, h), frame)
+            frame = sampled.resize((width, height), Image.Resampling.BILINEAR, box=box)
+            previous = (box, frame)
         gain = fade_gain(index, n_frames, fade_in_frames, fade_out_frames)
         if gain < 1.0:
             frame = frame.point([round(v * gain) for v in range(256)] * 3)
         yield frame
+
+
+def still_segments(
+    n_frames: int, gop: int, fade_in_frames: int = 0, fade_out_frames: int = 0
+) -> list[range]:
+    """Where to cut a still shot so that its identical GOPs can be encoded once.
+
+    A GOP is *plain* when it is full length and none of its frames is faded;
+    with the camera still, plain GOPs are identical. The answer covers
+    ``range(n_frames)`` in order, each piece starting on a GOP boundary: the
+    fade-in GOPs as one piece, each plain GOP as one, then the rest. With
+    fewer than two plain GOPs there is nothing to share: one piece.
+    """
+
+    def plain(index: int) -> bool:
+        frames = range(index * gop, (index + 1) * gop)
+        return frames.stop <= n_frames and all(
+            fade_gain(i, n_frames, fade_in_frames, fade_out_frames) == 1.0 for i in frames
+        )
+
+    n_gops = -(-n_frames // gop)
+    first = next((k for k in range(n_gops) if plain(k)), n_gops)
+    end = next((k for k in range(first, n_gops) if not plain(k)), n_gops)
+    if end - first < 2:
+        return [range(n_frames)]
+    pieces = [range(0, first * gop)] if first else []
+    pieces += [range(k * gop, (k + 1) * gop) for k in range(first, end)]
+    if end * gop < n_frames:
+        pieces.append(range(end * gop, n_frames))
+    return pieces
 
 
 def x264_args(
@@ -145,6 +225,7 @@ def encode_clip(
     """
     _check(width, height, fps, n_frames, (fade_in_frames, fade_out_frames), crf)
     image = _working_copy(_source(source), width, height)
+    fades = (fade_in_frames, fade_out_frames)
     frames = clip_frames(
         image,
         width=width,
@@ -154,7 +235,41 @@ def encode_clip(
         fade_in_frames=fade_in_frames,
         fade_out_frames=fade_out_frames,
     )
-    args = x264_args(width=width, height=height, fps=fps, n_frames=n_frames, crf=crf, preset=preset)
-    with atomic_path(out) as tmp, stream_to_ffmpeg([*args, str(tmp)]) as stdin:
-        for frame in frames:
-            stdin.write(frame.tobytes())
+    rects = camera_rects(movement, n_frames, image.width, image.height, width, height)
+    still = len(set(rects)) == 1
+    pieces = still_segments(n_frames, GOP_SECONDS * fps, *fades) if still else [range(n_frames)]
+
+    def encode(frames: Iterable[Image.Image], count: int, path: Path) -> None:
+        args = x264_args(
+            width=width, height=height, fps=fps, n_frames=count, crf=crf, preset=preset
+        )
+        with stream_to_ffmpeg([*args, str(path)]) as stdin:
+            _write_frames(frames, stdin)
+
+    if len(pieces) == 1:
+        with atomic_path(out) as tmp:
+            encode(frames, n_frames, tmp)
+        return
+    with tempfile.TemporaryDirectory(prefix="sm-clip-") as folder:
+        # A still shot's frames differ only in brightness: equal gains, equal pieces.
+        files: dict[tuple[float, ...], Path] = {}
+        playlist: list[Path] = []
+        for piece in pieces:
+            chunk = itertools.islice(frames, len(piece))
+            gains = tuple(fade_gain(i, n_frames, *fades) for i in piece)
+            if gains in files:
+                collections.deque(chunk, maxlen=0)  # encoded already: skip its frames
+            else:
+                files[gains] = Path(folder) / f"piece-{len(files)}.mp4"
+                encode(chunk, len(piece), files[gains])
+            playlist.append(files[gains])
+        concat_clips(playlist, out)  # closed GOPs join by stream copy; writes atomically
+
+
+def _write_frames(frames: Iterable[Image.Image], stdin: IO[bytes]) -> None:
+    """Write each frame's raw RGB; a frame repeated as the same object is converted once."""
+    last: tuple[Image.Image, bytes] | None = None
+    for frame in frames:
+        if last is None or last[0] is not frame:
+            last = (frame, frame.tobytes())
+        stdin.write(last[1])

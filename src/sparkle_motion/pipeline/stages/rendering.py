@@ -22,7 +22,7 @@ from sparkle_motion.schemas import MediaItem, MediaSet, RenderPlan, Shot, ShotLi
 __all__ = ["check_lock", "clips_stage", "frames_stage", "voice_stage"]
 
 FRAMES_VERSION = "1"
-CLIPS_VERSION = "1"
+CLIPS_VERSION = "2"  # 2: repeated still GOPs encoded once; pans resample one axis
 SCENE_FADE_SECONDS = 0.25
 EPISODE_FADE_SECONDS = 0.5
 
@@ -245,6 +245,8 @@ def clips_stage(ctx: StageContext) -> StageResult:
         )
         return job
 
+    # Longest work first, so no worker is left with one long moving shot at the end.
+    jobs.sort(key=lambda job: -job.shot.frames * (1 if job.shot.movement == "static" else 8))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         futures = [pool.submit(encode, job) for job in jobs]
         try:
