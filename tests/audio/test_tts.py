@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -35,6 +36,17 @@ def test_a_fresh_engine_says_the_same_bytes(piper: SpeechEngine) -> None:
     fresh = PiperEngine()
     assert fresh is not piper
     assert sha(fresh.synthesize("Ready.", Voice())) == sha(piper.synthesize("Ready.", Voice()))
+
+
+def test_lines_spoken_in_parallel_are_the_lines_spoken_one_by_one(piper: SpeechEngine) -> None:
+    """The planner speaks lines a worker per core: threads must not change a byte."""
+    texts = ["The tide came in faster.", "Nobody listened to the keeper.", "Light the lamp!"] * 2
+    voices = [default_voice_for(index % 3) for index in range(len(texts))]
+    alone = [piper.synthesize(t, v).tobytes() for t, v in zip(texts, voices, strict=True)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        spoken = pool.map(piper.synthesize, texts, voices)
+        together = [clip.tobytes() for clip in spoken]
+    assert together == alone
 
 
 def test_piper_speaks_at_its_rate_with_headroom(piper: SpeechEngine) -> None:

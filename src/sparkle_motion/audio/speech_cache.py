@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +45,14 @@ class SpeechCache:
     """Synthesized lines under ``root``, keyed by what made them.
 
     ``hits`` and ``misses`` count :meth:`get_or_make` outcomes for run summaries.
+    Threads may share a cache: lines are written atomically and counted under a lock.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.hits = 0
         self.misses = 0
+        self._count = threading.Lock()
 
     def key(self, engine_id: str, voice: Voice, text: str) -> str:
         """sha256 (hex) over the canonical JSON of the engine, voice and text."""
@@ -78,9 +81,11 @@ class SpeechCache:
         path = self.path_for(self.key(speaker.engine_id, voice, text))
         clip = _load(path, speaker.sample_rate)
         if clip is not None:
-            self.hits += 1
+            with self._count:
+                self.hits += 1
             return clip
-        self.misses += 1
+        with self._count:
+            self.misses += 1
         write_wav(speaker.synthesize(text, voice), path, speaker.sample_rate)
         made = _load(path, speaker.sample_rate)
         if made is None:  # pragma: no cover - only if the disk lies to us

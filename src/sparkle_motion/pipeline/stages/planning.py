@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sparkle_motion.adapt.manifest import build_manifest
 from sparkle_motion.adapt.shots import MeasuredSpeech, plan_shotlist
-from sparkle_motion.audio import SpeechCache, engine_for
+from sparkle_motion.audio import SpeechCache, SpeechClip, engine_for
 from sparkle_motion.media.resolver import Library, resolve_assets
 from sparkle_motion.pipeline.asset_cache import RegistryAssetCache
 from sparkle_motion.pipeline.context import StageContext, StageResult
@@ -70,13 +72,26 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
     project = ctx.project
     settings = cast_voices(project, script)
     cache = speech_cache_for(ctx)
-    lines = sum(isinstance(e, DialogueElement) for s in script.scenes for e in s.elements)
-    ctx.progress.total(lines)
+    lines = [e for s in script.scenes for e in s.elements if isinstance(e, DialogueElement)]
+    ctx.progress.total(len(lines))
+
+    def speak(line: DialogueElement) -> SpeechClip:
+        voice = to_voice(settings[line.speaker_id], line.delivery, line.emotion)
+        return cache.get_or_make(line.text, voice, engine_for(voice))
+
+    # Every line is spoken up front, a worker per core (the voice model runs
+    # in parallel; the cache makes the planner's own lookups hits).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        try:
+            for _ in pool.map(speak, lines):
+                ctx.progress.advance()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # a failed line stops the rest
+            raise
+    hits, misses = cache.hits, cache.misses
 
     def measure(line: DialogueElement) -> MeasuredSpeech:
-        voice = to_voice(settings[line.speaker_id], line.delivery, line.emotion)
-        clip = cache.get_or_make(line.text, voice, engine_for(voice))
-        ctx.progress.advance()
+        clip = speak(line)
         return MeasuredSpeech(seconds=clip.seconds, sha256=clip.sha256)
 
     shotlist = plan_shotlist(
@@ -93,8 +108,8 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         ctx.log.warning("timing", note=note)
     return StageResult(
         outputs={"shotlist": shotlist},
-        cache_hits=cache.hits,
-        cache_misses=cache.misses,
+        cache_hits=hits,
+        cache_misses=misses,
         notes=list(shotlist.timing_notes),
     )
 
@@ -127,6 +142,7 @@ def resolve_stage(ctx: StageContext) -> StageResult:
         cast=cast,
         music_level_db=project.music.level_db if project.music.enabled else -120.0,
         music_duck_db=project.music.duck_db,
+        room_tone_db=project.room_tone.level_db if project.room_tone.enabled else None,
     )
     notes = [f"placeholder for {a.need_id}: {a.note}" for a in plan.placeholders()]
     for note in notes:
