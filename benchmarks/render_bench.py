@@ -1,6 +1,8 @@
 """How fast the preview renderer is, against plain x264 on the same machine, same run.
 
-Builds a synthetic episode — 30 shots, 10 minutes, 1280x720 at 24 fps — and prints:
+Builds a synthetic episode — 30 shots, 10 minutes, 1280x720 at 24 fps, every
+line of dialogue different (so every line is synthesized, as in a real
+script) — and prints:
 
 - the full render's wall time (``sparkle-motion run``, speech included);
 - the floor: a plain x264 encode of ffmpeg's ``testsrc2`` at the same duration,
@@ -32,18 +34,33 @@ import yaml
 from sparkle_motion.ffmpeg import ffmpeg_exe
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
-SENTENCE = (
-    "The tide came in faster than anyone had said it would, and the boats along the quay "
-    "knocked together like restless animals waiting to be let out. "
+SENTENCES = (
+    "The tide came in faster than anyone had said it would.",
+    "The boats along the quay knocked together like restless animals waiting to be let out.",
+    "Somebody had left a lantern burning on the harbour wall, and nobody would own it.",
+    "By the time the ferry sounded its horn, the fog had swallowed the far shore.",
+    "We counted the ropes twice, then a third time, because the numbers would not agree.",
+    "The keeper said the weather turns on a Tuesday and never on a Sunday.",
+    "Gulls sat in a row on the roof of the net shed and watched us work.",
+    "Every window in the street was dark except the one above the chandler's.",
 )
+
+
+def line_text(index: int, words: int) -> str:
+    """A line of about ``words`` words that no other line repeats (as in a real script)."""
+    parts = [f"This is boat number {index + 1}."]
+    step = 0
+    while sum(len(part.split()) for part in parts) < words:
+        parts.append(SENTENCES[(index * 3 + step) % len(SENTENCES)])
+        step += 1
+    return " ".join(parts)
 
 
 def episode(minutes: float, shots: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """A project and a script whose shots split the duration evenly (a third establishing)."""
     scenes = max(1, shots // 3)
     shot_seconds = minutes * 60 / (scenes * 3)
-    words_per_second = 2.6
-    repeats = max(1, round(shot_seconds * words_per_second / len(SENTENCE.split())))
+    words = max(1, round(shot_seconds * 2.6))  # words a line, at about 2.6 words a second
     project = {
         "schema_version": "1.0.0",
         "title": "Render benchmark",
@@ -82,13 +99,13 @@ def episode(minutes: float, shots: int) -> tuple[dict[str, Any], dict[str, Any]]
                         "type": "dialogue",
                         "id": f"l{index}a",
                         "speaker_id": "ana",
-                        "text": (SENTENCE * repeats).strip(),
+                        "text": line_text(2 * index, words),
                     },
                     {
                         "type": "dialogue",
                         "id": f"l{index}b",
                         "speaker_id": "ben",
-                        "text": (SENTENCE * repeats).strip(),
+                        "text": line_text(2 * index + 1, words),
                     },
                 ],
             }
@@ -151,6 +168,13 @@ def clip_stats(summary_path: Path) -> tuple[int, int]:
     return clips["cache_hits"], clips["cache_misses"]
 
 
+def stage_times(report: dict[str, Any]) -> str:
+    """The slower stages of a run and their wall times, for seeing where time goes."""
+    summary = json.loads(Path(report["outputs"]["run_summary"]).read_text())
+    slow = [s for s in summary["stages"] if s["wall_seconds"] >= 0.1]
+    return ", ".join(f"{s['stage']} {s['wall_seconds']:.1f}" for s in slow)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -177,6 +201,7 @@ def main() -> None:
         again, second = run(project_dir)
         hits, misses = clip_stats(Path(second["outputs"]["run_summary"]))
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        stages_full, stages_again = stage_times(report), stage_times(second)
 
     print(f"episode: {shot_count} shots, {duration:.1f} s at {WIDTH}x{HEIGHT}/{FPS} fps")
     print(f"full render:             {full:8.1f} s")
@@ -189,6 +214,8 @@ def main() -> None:
         "   (target >= 90 %)"
     )
     print(f"peak memory (one process): {peak_mib:6.0f} MiB   (target < 1024 MiB)")
+    print(f"full render stages (s): {stages_full}")
+    print(f"re-render stages (s):   {stages_again}")
 
 
 if __name__ == "__main__":

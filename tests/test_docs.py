@@ -16,6 +16,7 @@ from sparkle_motion.schemas import (
     MusicSettings,
     Project,
     RenderProfile,
+    RoomToneSettings,
     SafetySettings,
     Script,
     TimingSettings,
@@ -47,7 +48,15 @@ def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
 
 @pytest.mark.parametrize(
     "model",
-    [Project, RenderProfile, TimingSettings, CaptionSettings, MusicSettings, SafetySettings],
+    [
+        Project,
+        RenderProfile,
+        TimingSettings,
+        CaptionSettings,
+        MusicSettings,
+        RoomToneSettings,
+        SafetySettings,
+    ],
 )
 def test_every_project_setting_is_documented(model: type[BaseModel]) -> None:
     text = (DOCS / "project.md").read_text()

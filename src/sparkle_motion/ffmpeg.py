@@ -43,7 +43,7 @@ BITEXACT_OUTPUT: tuple[str, ...] = (
     "+bitexact",
 )
 
-_STDERR_TAIL = 1500
+_STDERR_TAIL = 2000
 _REAP_TIMEOUT = 30.0  # seconds a process that stopped reading gets to exit
 
 
@@ -147,14 +147,18 @@ def _reap(proc: subprocess.Popen[bytes]) -> int:
 
 
 @contextlib.contextmanager
-def stream_to_ffmpeg(args: Sequence[str], *, cwd: Path | None = None) -> Iterator[IO[bytes]]:
+def stream_to_ffmpeg(
+    args: Sequence[str], *, cwd: Path | None = None, log: list[bytes] | None = None
+) -> Iterator[IO[bytes]]:
     """Yield ffmpeg's stdin for raw input (``-i pipe:0`` in ``args``).
 
     Leaving the block closes stdin and waits; a non-zero exit raises
     :class:`MediaError`. If ffmpeg stops reading (it died, or it needed less
     input than it was given), the resulting ``BrokenPipeError`` becomes a
     :class:`MediaError` carrying ffmpeg's stderr. Any other exception inside
-    the block kills the process and propagates.
+    the block kills the process and propagates. On success the tail of
+    ffmpeg's stderr is appended to ``log`` when one is given (for what a
+    filter prints at the end, such as ``ebur128``'s summary).
     """
     cmd = _command(args, quiet=True)
     try:
@@ -190,3 +194,5 @@ def stream_to_ffmpeg(args: Sequence[str], *, cwd: Path | None = None) -> Iterato
         raise _failure(cmd, returncode, tail) from broken_pipe
     if returncode != 0:
         raise _failure(cmd, returncode, tail)
+    if log is not None:
+        log.append(tail)

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sparkle_motion.audio.loudness import SILENCE_LUFS, Loudness, measure, normalize
+from sparkle_motion.audio.loudness import (
+    SILENCE_LUFS,
+    Loudness,
+    measure,
+    measure_parallel,
+    normalize,
+)
 from sparkle_motion.audio.mix import (
     Placement,
     duck,
@@ -70,9 +76,9 @@ def test_normalize_speech_and_music(
 ) -> None:
     out, before, after = normalized
     assert before == measure(episode_mix)
-    assert after == measure(out)
-    assert after.integrated_lufs == pytest.approx(-16.0, abs=1.0)
-    assert after.true_peak_dbtp <= -1.5 + 0.5
+    assert after == measure(out, true_peak=False)
+    assert after.integrated_lufs == pytest.approx(-16.0, abs=0.25)
+    assert measure(out).true_peak_dbtp <= -1.5
     with wave.open(str(out)) as wav:
         assert (wav.getsampwidth(), wav.getframerate(), wav.getnchannels()) == (2, RATE, 1)
         source, _ = read_wav(episode_mix)
@@ -143,3 +149,14 @@ def test_sparse_dialogue_over_a_bed_still_reaches_the_target(
     _, after = normalize(tmp_path / "sparse.wav", tmp_path / "out.wav")
     assert after.integrated_lufs == pytest.approx(-16.0, abs=0.5)
     assert after.true_peak_dbtp <= -1.5
+
+
+def test_measuring_in_parallel_gives_what_one_pass_gives(
+    normalized: tuple[Path, Loudness, Loudness],
+) -> None:
+    out, _, _ = normalized
+    with wave.open(str(out)) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    whole = measure(out)
+    for workers in (1, 2, 3):
+        assert measure_parallel(out, seconds, workers=workers) == whole

@@ -102,6 +102,21 @@ def test_put_file_streams_a_large_file(registry: Registry, tmp_path: Path) -> No
     assert source.read_bytes() == data
 
 
+def test_a_scratch_file_is_moved_in_and_a_second_copy_dropped(
+    registry: Registry, tmp_path: Path
+) -> None:
+    data = random.Random(12).randbytes(300_000)
+    first, second = tmp_path / "a.wav", tmp_path / "b.wav"
+    first.write_bytes(data)
+    second.write_bytes(data)
+    record = registry.put_file(first, kind="media/wav", move=True)
+    assert not first.exists()  # renamed into the store, not copied
+    assert registry.blob_path(record.hash).read_bytes() == data
+    again = registry.put_file(second, kind="media/wav", move=True)
+    assert again.hash == record.hash and not second.exists()
+    assert registry.blob_path(record.hash).read_bytes() == data
+
+
 def test_put_file_of_a_missing_path_is_missing_input(registry: Registry, tmp_path: Path) -> None:
     with pytest.raises(MissingInput, match=r"nothing\.png"):
         registry.put_file(tmp_path / "nothing.png", kind="media/png")

@@ -5,9 +5,36 @@ out, byte for byte the same for the same inputs.
 """
 
 from sparkle_motion.audio.delivery import DELIVERIES, delivery_for
-from sparkle_motion.audio.loudness import Loudness, measure, normalize
-from sparkle_motion.audio.mix import Placement, compress_dialogue, duck, mix_voice_timeline
-from sparkle_motion.audio.music import generate_music_bed
+from sparkle_motion.audio.loudness import (
+    Loudness,
+    LoudnessMeter,
+    measure,
+    measure_parallel,
+    metering,
+    normalize,
+    parse_summary,
+)
+from sparkle_motion.audio.mix import (
+    GainCurve,
+    Placement,
+    Timeline,
+    compress_dialogue,
+    control_hop,
+    duck,
+    duck_curve,
+    mix_voice_timeline,
+    voice_activity,
+)
+from sparkle_motion.audio.music import MusicBed, generate_music_bed
+from sparkle_motion.audio.soundtrack import (
+    Bed,
+    Leveling,
+    Mixed,
+    Soundtrack,
+    Stems,
+    mix_soundtrack,
+    room_tone,
+)
 from sparkle_motion.audio.speech_cache import SpeechCache, SpeechClip
 from sparkle_motion.audio.tts import PiperEngine, SilentEngine, SpeechEngine, engine_for
 from sparkle_motion.audio.voices import Voice, default_voice_for
@@ -15,23 +42,40 @@ from sparkle_motion.audio.wav import read_wav, write_wav
 
 __all__ = [
     "DELIVERIES",
+    "Bed",
+    "GainCurve",
+    "Leveling",
     "Loudness",
+    "LoudnessMeter",
+    "Mixed",
+    "MusicBed",
     "PiperEngine",
     "Placement",
     "SilentEngine",
+    "Soundtrack",
     "SpeechCache",
     "SpeechClip",
     "SpeechEngine",
+    "Stems",
+    "Timeline",
     "Voice",
     "compress_dialogue",
+    "control_hop",
     "default_voice_for",
     "delivery_for",
     "duck",
+    "duck_curve",
     "engine_for",
     "generate_music_bed",
     "measure",
+    "measure_parallel",
+    "metering",
+    "mix_soundtrack",
     "mix_voice_timeline",
     "normalize",
+    "parse_summary",
     "read_wav",
+    "room_tone",
+    "voice_activity",
     "write_wav",
 ]

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from sparkle_motion.errors import MediaError
 
-__all__ = ["MOOD_NAMES", "generate_music_bed"]
+__all__ = ["MOOD_NAMES", "MusicBed", "generate_music_bed"]
 
 _TABLE_BITS = 16
 _TABLE_SIZE = 1 << _TABLE_BITS
@@ -189,56 +189,88 @@ def _chord(
     return sound * (1.0 + 0.12 * swell)
 
 
+class MusicBed:
+    """A mood's pad over ``seconds``, made on demand any stretch at a time.
+
+    ``block(first, count)`` gives exactly those samples of the whole bed, so
+    an episode of any length is mixed a block at a time in flat memory.
+    ``mood`` is ``calm``, ``tense``, ``warm`` or ``mysterious`` (any other is
+    ``calm``); the same (mood, seconds, seed, rate) always gives the same samples.
+    """
+
+    def __init__(self, mood: str, seconds: float, seed: int, sample_rate: int = 48000) -> None:
+        if not math.isfinite(seconds) or seconds < 0:
+            raise MediaError(f"music bed length must be 0 s or more, got {seconds!r}")
+        if sample_rate <= 0:
+            raise MediaError(f"sample rate must be positive, got {sample_rate}")
+        self.seed = int(seed)  # a numpy integer must give what the same Python int gives
+        self.seconds, self.rate = seconds, sample_rate
+        self.total = round(seconds * sample_rate)
+        name = mood.strip().lower()
+        self.name = name if name in _MOODS else "calm"
+        self.spec = _MOODS[self.name]
+        choice = int(_unit(self.seed, self.name, "progression") * len(self.spec.progressions))
+        self.progression = self.spec.chords(self.spec.progressions[choice])
+        self.offset = int(_unit(self.seed, self.name, "offset") * len(self.progression))
+        self.detune = 0.0005 + 0.001 * _unit(self.seed, self.name, "detune")
+        self.fade = min(_CROSSFADE_SECONDS, self.spec.chord_seconds / 2.0)
+        span = math.ceil((self.spec.chord_seconds + self.fade) * sample_rate) + 2
+        self._local = np.arange(span, dtype=np.int64)
+        self._rendered: dict[int, NDArray[np.float64]] = {}  # the progression comes round
+        self.fade_in = min(_FADE_IN_SECONDS, seconds / 4.0)
+        self.fade_out = min(_FADE_OUT_SECONDS, seconds / 4.0)
+        self._head = min(self.total, math.ceil(self.fade_in * sample_rate))
+        self._tail = max(self._head, math.floor((seconds - self.fade_out) * sample_rate))
+
+    def _chord_sound(self, number: int) -> NDArray[np.float64]:
+        position = (number + self.offset) % len(self.progression)
+        if position not in self._rendered:
+            unit = functools.partial(_unit, self.seed, self.name, position)
+            self._rendered[position] = _chord(
+                self.spec, self.progression[position], self._local, self.rate, self.detune, unit
+            )
+        return self._rendered[position]
+
+    def block(self, first: int, count: int) -> NDArray[np.float32]:
+        """Samples ``first`` to ``first + count`` of the bed (silence outside it), float32."""
+        out = np.zeros(max(0, count), dtype=np.float32)
+        lo, hi = max(0, first), min(self.total, first + count)
+        if lo >= hi:
+            return out
+        rate, length = self.rate, self.spec.chord_seconds
+        numbers = math.ceil(self.seconds / length) + 1
+        # Chord n sounds from n*length - fade/2 to that plus length + fade.
+        earliest = max(0, math.floor((lo / rate - self.fade / 2.0) / length) - 1)
+        latest = min(numbers, math.ceil((hi / rate + self.fade / 2.0) / length) + 1)
+        for number in range(earliest, latest):
+            start = number * length - self.fade / 2.0
+            end = start + length + self.fade
+            origin = math.floor(start * rate)
+            begin = max(lo, origin, 0)
+            stop = min(hi, math.ceil(end * rate), self.total)
+            if begin >= stop:
+                continue
+            sound = self._chord_sound(number)[begin - origin : stop - origin]
+            out[begin - first : stop - first] += _faded(
+                sound, begin, start, end, self.fade, rate
+            ).astype(np.float32)
+        # The bed fades in over its head and out over its tail; the rest passes unchanged.
+        for begin, stop in ((0, self._head), (self._tail, self.total)):
+            begin, stop = max(begin, lo), min(stop, hi)
+            if begin < stop:
+                piece = out[begin - first : stop - first].astype(np.float64)
+                out[begin - first : stop - first] = _faded(
+                    piece, begin, 0.0, self.seconds, self.fade_in, rate, self.fade_out
+                )
+        return out
+
+
 def generate_music_bed(
     mood: str, seconds: float, seed: int, sample_rate: int = 48000
 ) -> NDArray[np.float32]:
     """A quiet pad of slow chords, float32 mono, peaking well below -12 dBFS.
 
-    ``mood`` is ``calm``, ``tense``, ``warm`` or ``mysterious`` (any other is
-    ``calm``); the same (mood, seconds, seed, rate) always gives the same samples.
+    The whole of :class:`MusicBed` at once; see there for the moods.
     """
-    if not math.isfinite(seconds) or seconds < 0:
-        raise MediaError(f"music bed length must be 0 s or more, got {seconds!r}")
-    if sample_rate <= 0:
-        raise MediaError(f"sample rate must be positive, got {sample_rate}")
-    seed = int(seed)  # a numpy integer must give what the same Python int gives
-    total = round(seconds * sample_rate)
-    name = mood.strip().lower()
-    name = name if name in _MOODS else "calm"
-    spec = _MOODS[name]
-    out = np.zeros(total, dtype=np.float32)  # float32: the bed of an hour is 0.7 GB in float64
-    if total == 0:
-        return out
-    choice = int(_unit(seed, name, "progression") * len(spec.progressions))
-    progression = spec.chords(spec.progressions[choice])
-    offset = int(_unit(seed, name, "offset") * len(progression))
-    detune = 0.0005 + 0.001 * _unit(seed, name, "detune")
-    fade = min(_CROSSFADE_SECONDS, spec.chord_seconds / 2.0)
-    span = math.ceil((spec.chord_seconds + fade) * sample_rate) + 2
-    local = np.arange(span, dtype=np.int64)
-    rendered: dict[int, NDArray[np.float64]] = {}  # the progression repeats, and so does its sound
-    for number in range(math.ceil(seconds / spec.chord_seconds) + 1):
-        start = number * spec.chord_seconds - fade / 2.0
-        end = start + spec.chord_seconds + fade
-        origin = math.floor(start * sample_rate)
-        first, last = max(0, origin), min(total, math.ceil(end * sample_rate))
-        if first >= last:
-            continue
-        position = (number + offset) % len(progression)
-        if position not in rendered:
-            unit = functools.partial(_unit, seed, name, position)
-            rendered[position] = _chord(
-                spec, progression[position], local, sample_rate, detune, unit
-            )
-        out[first:last] += _faded(
-            rendered[position][first - origin : last - origin], first, start, end, fade, sample_rate
-        ).astype(np.float32)
-    fade_in = min(_FADE_IN_SECONDS, seconds / 4.0)
-    fade_out = min(_FADE_OUT_SECONDS, seconds / 4.0)
-    # Only the two ends change: fade them in place rather than copying the whole bed.
-    head = min(total, math.ceil(fade_in * sample_rate))
-    tail = max(head, math.floor((seconds - fade_out) * sample_rate))
-    for begin, end in ((0, head), (tail, total)):
-        piece = out[begin:end].astype(np.float64)
-        out[begin:end] = _faded(piece, begin, 0.0, seconds, fade_in, sample_rate, fade_out)
-    return out
+    bed = MusicBed(mood, seconds, seed, sample_rate)
+    return bed.block(0, bed.total)

@@ -101,8 +101,12 @@ class Registry:
         origin: str = "local",
         provenance: Mapping[str, Any] | None = None,
         run_id: str | None = None,
+        move: bool = False,
     ) -> ArtifactRecord:
-        """Store a copy of the file at ``path``, streamed, never whole in memory."""
+        """Store a copy of the file at ``path``, streamed, never whole in memory.
+
+        ``move`` takes a scratch file in by renaming it (see ``BlobStore.put_file``).
+        """
         new = describe(
             kind=kind,
             schema_version=schema_version,
@@ -113,7 +117,7 @@ class Registry:
             run_id=run_id,
         )
         try:
-            digest, size = self._blobs.put_file(path)
+            digest, size = self._blobs.put_file(path, move=move)
         except (FileNotFoundError, IsADirectoryError):
             raise MissingInput(
                 "no file to store", where=str(path), hint="check the path the stage wrote"

@@ -7,6 +7,7 @@ and fsynced, then renamed into place, so a reader sees a whole blob or none.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -56,10 +57,41 @@ class BlobStore:
             self._ingest([data])
         return digest, len(data)
 
-    def put_file(self, source: Path) -> tuple[str, int]:
-        """Copy ``source`` in, hashing while copying, one chunk in memory at a time."""
+    def put_file(self, source: Path, *, move: bool = False) -> tuple[str, int]:
+        """Copy ``source`` in, hashing while copying, one chunk in memory at a time.
+
+        With ``move`` a scratch file is hashed, made durable and renamed into
+        the store instead of copied (it is gone from ``source`` afterwards); a
+        store on another filesystem falls back to copying.
+        """
+        if move:
+            moved = self._move_in(source)
+            if moved is not None:
+                return moved
         with source.open("rb") as stream:
             return self._ingest(iter(lambda: stream.read(CHUNK_SIZE), b""))
+
+    def _move_in(self, source: Path) -> tuple[str, int] | None:
+        hasher, size = hashlib.sha256(), 0
+        with source.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
+                hasher.update(chunk)
+                size += len(chunk)
+            os.fsync(stream.fileno())
+        digest = hasher.hexdigest()
+        if self._intact(digest):
+            source.unlink()
+            return digest, size
+        final = self.path_for(digest)
+        final.parent.mkdir(exist_ok=True)
+        try:
+            source.replace(final)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            return None
+        _fsync_dir(final.parent)
+        return digest, size
 
     def read(self, digest: str) -> bytes:
         """The stored bytes, verified; a missing or altered blob is corrupt."""

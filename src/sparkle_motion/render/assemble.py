@@ -14,8 +14,15 @@ from pathlib import Path
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
 from sparkle_motion.render._atomic import atomic_path
+from sparkle_motion.render.aac import AUDIO_BITRATE, encoder_args
 
-__all__ = ["concat_clips", "concat_list", "mux_audio"]
+__all__ = [
+    "burn_captions",
+    "concat_clips",
+    "concat_list",
+    "mux_adts",
+    "mux_audio",
+]
 
 _MP4_OUT = ("-movflags", "+faststart", *BITEXACT_OUTPUT, "-f", "mp4")
 
@@ -54,8 +61,10 @@ def concat_clips(clips: Sequence[Path], out: Path) -> None:
             ])  # fmt: skip
 
 
-def mux_audio(video: Path, audio_wav: Path, out: Path, *, audio_bitrate: str = "160k") -> None:
-    """``video``'s picture (copied) with ``audio_wav`` encoded to AAC, into ``out``.
+def mux_audio(
+    video: Path, audio_wav: Path, out: Path, *, audio_bitrate: str = AUDIO_BITRATE
+) -> None:
+    """``video``'s picture (copied) with ``audio_wav`` encoded to AAC-LC, into ``out``.
 
     The caller guarantees both are the same length; nothing is trimmed.
     """
@@ -64,9 +73,19 @@ def mux_audio(video: Path, audio_wav: Path, out: Path, *, audio_bitrate: str = "
     with atomic_path(out) as tmp:
         run_ffmpeg([
             "-i", str(video), "-i", str(audio_wav),
-            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-            "-c:a", "aac", "-b:a", audio_bitrate, "-threads", "1",
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *encoder_args(audio_bitrate),
             *_MP4_OUT, str(tmp),
+        ])  # fmt: skip
+
+
+def mux_adts(video: Path, adts: Path, out: Path) -> None:
+    """``video``'s picture with an AAC stream (ADTS) already encoded, both copied, into ``out``."""
+    _require(video, "the video to add sound to")
+    _require(adts, "the encoded soundtrack")
+    with atomic_path(out) as tmp:
+        run_ffmpeg([
+            "-i", str(video), "-f", "aac", "-i", str(adts),
+            "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", *_MP4_OUT, str(tmp),
         ])  # fmt: skip
 
 

@@ -84,6 +84,7 @@ class RenderPlan(Artifact):
     cast: dict[str, CastMember] = Field(default_factory=dict)
     music_level_db: float = -20.0
     music_duck_db: float = 12.0
+    room_tone_db: float | None = None  # the room tone's level under the dialogue; None: none
 
     def asset(self, need_id: str) -> ResolvedAsset | None:
         return next((a for a in self.assets if a.need_id == need_id), None)

@@ -124,6 +124,13 @@ class MusicSettings(Model):
     duck_db: float = Field(12.0, ge=0.0, le=40.0)
 
 
+class RoomToneSettings(Model):
+    """A soft, steady hiss under the whole episode, so silences sound like a place."""
+
+    enabled: bool = False
+    level_db: float = Field(-40.0, ge=-80.0, le=-10.0)
+
+
 class RightsOverride(Model):
     """Lets one local asset through without a usable licence sidecar, on record."""
 
@@ -166,6 +173,7 @@ class Project(Artifact):
     timing: TimingSettings = TimingSettings()
     captions: CaptionSettings = CaptionSettings()
     music: MusicSettings = MusicSettings()
+    room_tone: RoomToneSettings = RoomToneSettings()
     cards: CardSettings = CardSettings()
     qa: QASettings = QASettings()
     library_roots: list[str] = Field(default_factory=list)
