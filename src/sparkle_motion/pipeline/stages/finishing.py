@@ -30,7 +30,7 @@ from sparkle_motion.render.captions import (
     write_srt,
     write_vtt,
 )
-from sparkle_motion.render.fonts import fonts_dir
+from sparkle_motion.render.fonts import fonts_dir, missing_glyphs
 from sparkle_motion.schemas import (
     LoudnessReading,
     MediaItem,
@@ -43,7 +43,7 @@ from sparkle_motion.schemas import (
     ShotList,
 )
 
-__all__ = ["assemble_stage", "finalize_stage", "qa_stage"]
+__all__ = ["assemble_stage", "finalize_stage", "glyph_notes", "qa_stage"]
 
 CAPTION_FONT = "Noto Sans"  # the family of the bundled font (fontpkg-noto-sans)
 
@@ -95,7 +95,9 @@ def assemble_stage(ctx: StageContext) -> StageResult:
     )
     write_srt(cues, files["captions_srt"])
     write_vtt(cues, files["captions_vtt"])
+    notes = []
     if plan.profile.burn_captions:
+        notes += glyph_notes(" ".join(line for cue in cues for line in cue.lines))
         ass = work / "captions.ass"
         write_ass(
             cues, ass, width=plan.profile.width, height=plan.profile.height, font=CAPTION_FONT
@@ -140,9 +142,24 @@ def assemble_stage(ctx: StageContext) -> StageResult:
         "mix_integrated_lufs": after.integrated_lufs,
         f"mix_{'true' if after.true_peak else 'sample'}_peak_db": after.true_peak_dbtp,
     }
+    for note in notes:
+        ctx.log.warning("captions", note=note)
     return StageResult(
-        outputs={"assembly": MediaSet.new(stage="assemble", items=items, metrics=metrics)}
+        outputs={"assembly": MediaSet.new(stage="assemble", items=items, metrics=metrics)},
+        notes=notes,
     )
+
+
+def glyph_notes(text: str) -> list[str]:
+    """A note when burned-in captions use characters the bundled font cannot draw."""
+    missing = missing_glyphs(text)
+    if not missing:
+        return []
+    shown = " ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+    return [
+        f"the caption font (Noto Sans) has no glyphs for {len(missing)} characters ({shown}): "
+        "they show as boxes in the burned-in captions; the SRT and WebVTT files keep them"
+    ]
 
 
 def _pauses(spoken: list[TimedText], rate: int) -> list[tuple[int, int]]:
