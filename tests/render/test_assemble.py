@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from sparkle_motion.errors import MediaError
+from sparkle_motion.ffmpeg import run_ffmpeg
 from sparkle_motion.render.assemble import concat_clips, concat_list, mux_audio
 from sparkle_motion.render.clips import encode_clip
 
@@ -69,6 +70,24 @@ def test_mux_adds_aac_audio_as_long_as_the_video(tmp_path: Path, clips: list[Pat
     for made in (joined, final):  # +faststart: the index comes before the media data
         boxes = top_level_boxes(made)
         assert boxes.index("moov") < boxes.index("mdat"), boxes
+
+
+def test_clips_and_an_encoded_soundtrack_join_in_one_pass(
+    tmp_path: Path, clips: list[Path]
+) -> None:
+    length = Fraction(sum(LENGTHS), FPS)
+    tone = tmp_path / "tone.wav"
+    write_tone(tone, length)
+    sound = tmp_path / "sound.aac"
+    run_ffmpeg(["-i", str(tone), "-c:a", "aac", "-b:a", "96k", "-f", "adts", str(sound)])
+    final = tmp_path / "final.mp4"
+    concat_clips(clips, final, adts=sound)
+    info = probe(final)
+    assert (info.codec, info.audio_codec, info.frames) == ("h264", "aac", sum(LENGTHS))
+    assert info.audio_duration is not None
+    assert abs(info.audio_duration - length) <= Fraction(2048, 48000)  # priming, unedited
+    boxes = top_level_boxes(final)
+    assert boxes.index("moov") < boxes.index("mdat"), boxes
 
 
 def test_missing_inputs_are_media_errors(tmp_path: Path, clips: list[Path]) -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import math
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -441,7 +441,8 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
             )
             # Unleveled, the raw mix's loudness is what the caller needs: measure it now.
             meter = files.enter_context(metering(track.rate)) if leveled is None else None
-            for first, count in _blocks(track.length, block):
+
+            def parts(first: int, count: int) -> _Parts:
                 voice = voice_in.read(first, count)
                 if beds_in is not None:
                     bed = curve.apply(_read_raw(beds_in, first, count) * scale, first)
@@ -450,18 +451,22 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
                 sound = effects.block(first, count)
                 if tone:
                     sound += (room_tone(track.seed, first, count) * tone).astype(np.float32)
-                music_out.write(bed)
-                effects_out.write(sound)
                 mixed = voice.copy()
                 mixed += bed
                 mixed += sound
                 np.clip(mixed, -1.0, 1.0, out=mixed)
-                pcm = to_int16(mixed)
-                mix_out.write(pcm)
+                return _Parts(first, to_int16(bed), to_int16(sound), mixed, to_int16(mixed))
+
+            # The next block is made on a worker while this one is written and leveled
+            # (numpy lets go of the interpreter while it works on whole blocks).
+            for made in _ahead(parts, _blocks(track.length, block)):
+                music_out.write(made.music)
+                effects_out.write(made.effects)
+                mix_out.write(made.mix_pcm)
                 if meter is not None:
-                    meter.write(pcm)
+                    meter.write(made.mix_pcm)
                 if leveled is not None:
-                    leveled.push(first, mixed)
+                    leveled.push(made.first, made.mix)
             if leveled is not None:
                 leveled.finish()
         if meter is not None:
@@ -471,6 +476,32 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
         assert raw is not None  # measured when there is no leveling
         return Mixed(raw=raw)
     return Mixed(raw=raw, gain_db=guess, leveled=leveled.result, landed=leveled.landed)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """One block of the mix, made and converted, ready to be written."""
+
+    first: int
+    music: NDArray[np.int16]
+    effects: NDArray[np.int16]
+    mix: NDArray[np.float32]
+    mix_pcm: NDArray[np.int16]
+
+
+def _ahead(
+    make: Callable[[int, int], _Parts], blocks: Iterable[tuple[int, int]]
+) -> Iterator[_Parts]:
+    """``make`` over ``blocks`` in order, each made on a worker while the last is used."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending: Future[_Parts] | None = None
+        for first, count in blocks:
+            submitted = worker.submit(make, first, count)
+            if pending is not None:
+                yield pending.result()
+            pending = submitted
+        if pending is not None:
+            yield pending.result()
 
 
 class _Leveled:

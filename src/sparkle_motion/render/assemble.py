@@ -41,23 +41,28 @@ def concat_list(clips: Sequence[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def concat_clips(clips: Sequence[Path], out: Path) -> None:
-    """Join ``clips`` end to end into ``out`` by stream copy.
+def concat_clips(clips: Sequence[Path], out: Path, *, adts: Path | None = None) -> None:
+    """Join ``clips`` end to end into ``out`` by stream copy, with ``adts``'s sound if given.
 
     The clips must share codec settings, size and frame rate (as clips from
-    :func:`.clips.encode_clip` with the same parameters do).
+    :func:`.clips.encode_clip` with the same parameters do). An already
+    encoded AAC stream (ADTS) is copied in beside them in the same pass.
     """
     if not clips:
         raise MediaError("there are no clips to join", where=str(out))
     for clip in clips:
         _require(clip, "a clip to join")
+    sound, maps = [], ["-map", "0"]
+    if adts is not None:
+        _require(adts, "the encoded soundtrack")
+        sound, maps = ["-f", "aac", "-i", str(adts)], ["-map", "0:v:0", "-map", "1:a:0"]
     with tempfile.TemporaryDirectory(prefix="sm-concat-") as folder:
         listing = Path(folder) / "clips.ffconcat"
         listing.write_text(concat_list(clips), encoding="utf-8")
         with atomic_path(out) as tmp:
             run_ffmpeg([
-                "-f", "concat", "-safe", "0", "-i", str(listing),
-                "-map", "0", "-c", "copy", *_MP4_OUT, str(tmp),
+                "-f", "concat", "-safe", "0", "-i", str(listing), *sound, *maps,
+                "-c", "copy", *_MP4_OUT, str(tmp),
             ])  # fmt: skip
 
 

@@ -62,10 +62,9 @@ def assemble_stage(ctx: StageContext) -> StageResult:
     clips, voice = ctx.input("clips", MediaSet), ctx.input("voice", MediaSet)
     check_lock(shotlist, plan)
     work, fps = ctx.work_dir, shotlist.fps
-    ctx.progress.total(4)
-    picture = work / "picture.mp4"
-    concat_clips([ctx.cache.path(clips.item(s.id).sha256) for s in shotlist.shots], picture)
-    ctx.progress.advance()
+    ctx.progress.total(3)
+    shots = [ctx.cache.path(clips.item(s.id).sha256) for s in shotlist.shots]
+    picture: Path | None = None  # the joined picture, when it is needed on its own
 
     starts = shotlist.shot_starts()
     spoken = [
@@ -102,6 +101,8 @@ def assemble_stage(ctx: StageContext) -> StageResult:
         write_ass(
             cues, ass, width=plan.profile.width, height=plan.profile.height, font=CAPTION_FONT
         )
+        picture = work / "picture.mp4"
+        concat_clips(shots, picture)
         captioned = work / "picture-captioned.mp4"
         burn_captions(
             picture,
@@ -125,11 +126,17 @@ def assemble_stage(ctx: StageContext) -> StageResult:
     rate = plan.profile.audio_sample_rate
     cut = quiet_cut(round(shotlist.total_frames / fps * rate), _pauses(spoken, rate))
     if cut is None:
+        if picture is None:
+            picture = work / "picture.mp4"
+            concat_clips(shots, picture)
         mux_audio(picture, mix, files["video"])
     else:  # the AAC encoder has one core: two halves at once, joined by packet
         sound = work / "sound.aac"
         encode_split(mix, sound, cut, AUDIO_BITRATE)
-        mux_adts(picture, sound, files["video"])
+        if picture is None:  # clips and sound join in one pass
+            concat_clips(shots, files["video"], adts=sound)
+        else:
+            mux_adts(picture, sound, files["video"])
     ctx.progress.advance()
     items = []
     for name, (_, media_type) in _OUTPUT_FILES.items():
