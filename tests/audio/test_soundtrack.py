@@ -182,3 +182,11 @@ def test_silence_mixes_to_silence(tmp_path: Path) -> None:
     assert not _read(stems.mix).any()
     mix_soundtrack(Soundtrack(length=0, rate=RATE, seed=1), _stems(tmp_path / "empty"))
     assert _read(tmp_path / "empty" / "mix.wav").size == 0
+
+
+@pytest.mark.parametrize("mood", ["calm", "warm", "tense", "mysterious"])
+def test_a_bed_s_level_is_one_turn_of_its_chords_whatever_its_length(mood: str) -> None:
+    short, long = MusicBed(mood, 60.0, 4, RATE), MusicBed(mood, 600.0, 4, RATE)
+    assert short.rms() == long.rms() > 0.0
+    whole = long.block(0, long.total).astype(np.float64)
+    assert 20 * np.log10(long.rms() / np.sqrt(np.mean(whole**2))) == pytest.approx(0.0, abs=0.5)

@@ -231,6 +231,22 @@ class MusicBed:
             )
         return self._rendered[position]
 
+    def rms(self) -> float:
+        """The bed's level: its RMS over one turn of the progression after the fade-in.
+
+        The pad's level is steady from chord to chord, so one turn measures
+        it for a bed of any length (and a longer episode does not move it).
+        """
+        start = min(self.total, math.ceil(self.fade_in * self.rate))
+        turn = math.ceil(len(self.progression) * self.spec.chord_seconds * self.rate)
+        stop = min(self._tail, start + turn)
+        if stop <= start:
+            start, stop = 0, self.total
+        if stop <= start:
+            return 0.0
+        sound = self.block(start, stop - start).astype(np.float64)
+        return math.sqrt(float(np.dot(sound, sound)) / sound.size)
+
     def block(self, first: int, count: int) -> NDArray[np.float32]:
         """Samples ``first`` to ``first + count`` of the bed (silence outside it), float32."""
         out = np.zeros(max(0, count), dtype=np.float32)

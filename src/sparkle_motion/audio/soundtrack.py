@@ -22,7 +22,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -169,6 +168,14 @@ class _Looped:
     def __init__(self, reader: WavReader) -> None:
         self.reader = reader
 
+    def rms(self) -> float:
+        """The file's RMS: the level of its loop."""
+        total, size = 0.0, self.reader.frames
+        for first in range(0, size, 1 << 20):
+            sound = self.reader.read(first, min(1 << 20, size - first)).astype(np.float64)
+            total += float(np.dot(sound, sound))
+        return math.sqrt(total / size) if size else 0.0
+
     def block(self, first: int, count: int) -> NDArray[np.float32]:
         out = np.zeros(count, dtype=np.float32)
         size = self.reader.frames
@@ -181,12 +188,24 @@ class _Looped:
         return out
 
 
+def _share(spans: Sequence[tuple[int, int]], length: int) -> float:
+    """The fraction of ``length`` samples that ``spans`` cover (overlaps counted once)."""
+    covered, reach = 0, 0
+    for begin, end in sorted((max(0, b), min(length, e)) for b, e in spans):
+        begin = max(begin, reach)
+        if end > begin:
+            covered += end - begin
+            reach = end
+    return covered / length if length else 0.0
+
+
 class _Music:
     """The beds summed, each weighted by where it plays, before level and ducking."""
 
     def __init__(self, track: Soundtrack) -> None:
         self._readers: list[WavReader] = []
         self._parts: list[tuple[_Looped | MusicBed, _Weight | None]] = []
+        self._shares: list[float] = []  # the part of the timeline each bed plays under
         width = max(1, round(track.crossfade_seconds * track.rate))
         for bed in sorted(track.beds, key=lambda b: (b.mood, str(b.source))):
             player: _Looped | MusicBed
@@ -204,6 +223,15 @@ class _Music:
                 player = MusicBed(bed.mood, track.length / track.rate, track.seed, track.rate)
             weight = _Weight(bed.spans, track.length, width) if len(track.beds) > 1 else None
             self._parts.append((player, weight))
+            self._shares.append(_share(bed.spans, track.length) if weight is not None else 1.0)
+
+    def rms(self) -> float:
+        """The beds' level together: each one's RMS, weighted by the time it plays."""
+        power = sum(
+            share * player.rms() ** 2
+            for (player, _), share in zip(self._parts, self._shares, strict=True)
+        )
+        return math.sqrt(power)
 
     def close(self) -> None:
         for reader in self._readers:
@@ -330,23 +358,6 @@ def _limiter_toll(
     return 10.0 * math.log10(after / before) if before > 0.0 and after > 0.0 else 0.0
 
 
-def _music_rms(music: _Music, length: int, block: int, keep: Path) -> float:
-    """The beds' RMS over the episode; the unscaled sum is kept in ``keep`` (raw float32)."""
-    total = 0.0
-    with keep.open("wb") as out:
-        for first, count in _blocks(length, block):
-            sound = music.block(first, count)
-            sound.tofile(out)
-            wide = sound.astype(np.float64)
-            total += float(np.dot(wide, wide))
-    return math.sqrt(total / length) if length else 0.0
-
-
-def _read_raw(handle: IO[bytes], first: int, count: int) -> NDArray[np.float32]:
-    handle.seek(first * 4)
-    return np.frombuffer(handle.read(count * 4), dtype=np.float32)
-
-
 class _Delayed:
     """Limits a stream one block late, so each block sees the start of the next."""
 
@@ -400,18 +411,9 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
     # stem by a rename.
     with tempfile.TemporaryDirectory(prefix=".sparkle-mix-", dir=stems.mix.parent) as scratch:
         compressed = Path(scratch) / "voice.wav"
-        music = _Music(track)
-        unscaled = Path(scratch) / "music.f32"
-        with ThreadPoolExecutor(max_workers=1) as side:
-            # The beds' level needs only the beds: found while the dialogue is made.
-            beds = side.submit(_music_rms, music, track.length, block, unscaled)
-            try:
-                voices = Timeline(track.voice, track.rate)
-                spoken = _place_and_compress(voices, track.length, block, compressed)
-                dialogue = _dialogue(compressed, track.length, block, hop, spoken)
-            finally:
-                bed_rms = beds.result() if track.beds else 0.0
-                music.close()
+        voices = Timeline(track.voice, track.rate)
+        spoken = _place_and_compress(voices, track.length, block, compressed)
+        dialogue = _dialogue(compressed, track.length, block, hop, spoken)
         limiter = level.limiter if level is not None and not dialogue.loudness.silent else None
         guess = 0.0
         if level is not None and limiter is not None:
@@ -420,6 +422,10 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
             guess = _guess_gain(level.target_lufs, dialogue.loudness, toll)
         reference = dialogue.rms or _NO_SPEECH_RMS
         curve = duck_curve(dialogue.activity, hop, depth_db=track.duck_db)
+        music = _Music(track)
+        files_stack = contextlib.ExitStack()
+        files_stack.callback(music.close)
+        bed_rms = music.rms() if track.beds else 0.0
         scale = np.float32(
             reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
         )
@@ -428,9 +434,8 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
         )
         effects = Timeline(track.effects, track.rate)
         raw: Loudness | None = None
-        with contextlib.ExitStack() as files:
+        with files_stack as files:
             voice_in = files.enter_context(WavReader(compressed))
-            beds_in = files.enter_context(unscaled.open("rb")) if track.beds else None
             music_out = files.enter_context(wav_writer(stems.music, track.rate))
             effects_out = files.enter_context(wav_writer(stems.effects, track.rate))
             mix_out = files.enter_context(wav_writer(stems.mix, track.rate))
@@ -444,8 +449,8 @@ def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = Non
 
             def parts(first: int, count: int) -> _Parts:
                 voice = voice_in.read(first, count)
-                if beds_in is not None:
-                    bed = curve.apply(_read_raw(beds_in, first, count) * scale, first)
+                if track.beds:
+                    bed = curve.apply(music.block(first, count) * scale, first)
                 else:
                     bed = np.zeros(count, dtype=np.float32)
                 sound = effects.block(first, count)
