@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sparkle_motion.audio as audio
 from sparkle_motion.audio import (
+    decode,
     loudness,
     mix,
     music,
@@ -14,7 +15,7 @@ from sparkle_motion.audio import (
     wav,
 )
 
-_MODULES = (loudness, mix, music, soundtrack, speech_cache, tts, voices, wav)
+_MODULES = (decode, loudness, mix, music, soundtrack, speech_cache, tts, voices, wav)
 
 
 def test_all_names_exist_and_are_sorted() -> None:

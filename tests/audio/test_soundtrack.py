@@ -20,7 +20,7 @@ from sparkle_motion.audio.soundtrack import (
     mix_soundtrack,
     room_tone,
 )
-from sparkle_motion.audio.wav import read_wav
+from sparkle_motion.audio.wav import read_wav, write_wav
 from tests.audio.signals import rms_db, write_tone
 
 RATE = 16000
@@ -190,3 +190,32 @@ def test_a_bed_s_level_is_one_turn_of_its_chords_whatever_its_length(mood: str) 
     assert short.rms() == long.rms() > 0.0
     whole = long.block(0, long.total).astype(np.float64)
     assert 20 * np.log10(long.rms() / np.sqrt(np.mean(whole**2))) == pytest.approx(0.0, abs=0.5)
+
+
+def test_dialogue_compression_brings_soft_and_loud_words_together(tmp_path: Path) -> None:
+    """The voice stem is the placed dialogue through the compressor: soft words come up."""
+    rate = 48000
+    t = np.arange(rate * 2) / rate
+    words = np.sin(2 * np.pi * 200 * t).astype(np.float32)
+    words[:rate] *= 0.05  # a soft word, then a loud one
+    words[rate:] *= 0.5
+    write_wav(words, tmp_path / "words.wav", rate)
+
+    def squeeze(folder: Path) -> np.ndarray:
+        stems = _stems(tmp_path / folder)
+        track = Soundtrack(
+            length=words.size, rate=rate, seed=1, voice=[Placement(tmp_path / "words.wav", 0.0)]
+        )
+        mix_soundtrack(track, stems)
+        return read_wav(stems.voice)[0]
+
+    squeezed = squeeze(Path("a"))
+    assert squeezed.shape == words.shape and squeezed.dtype == np.float32
+
+    def level(x: np.ndarray) -> float:
+        return float(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))))
+
+    before = level(words[60000:]) - level(words[12000:48000])
+    after = level(squeezed[60000:]) - level(squeezed[12000:48000])
+    assert after < before - 4
+    assert np.array_equal(squeezed, squeeze(Path("b")))

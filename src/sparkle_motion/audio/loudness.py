@@ -33,10 +33,11 @@ from typing import IO
 import numpy as np
 from numpy.typing import NDArray
 
+from sparkle_motion.audio.decode import decode_to_wav
 from sparkle_motion.audio.limiter import PeakLimiter
-from sparkle_motion.audio.wav import WavReader, atomic_output, to_int16, wav_writer
+from sparkle_motion.audio.wav import WavReader, to_int16, wav_writer
 from sparkle_motion.errors import MediaError
-from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg, stream_to_ffmpeg
+from sparkle_motion.ffmpeg import run_ffmpeg, stream_to_ffmpeg
 
 __all__ = [
     "CLOSE_ENOUGH_LU",
@@ -112,6 +113,18 @@ def parse_summary(stderr: str, where: str, true_peak: bool = True) -> Loudness:
     )
 
 
+def _measure_file(path: Path, true_peak: bool, window: tuple[str, ...] = ()) -> Loudness:
+    """ebur128 over the first audio stream of ``path`` (``window``: input ``-ss``/``-t``)."""
+    result = run_ffmpeg(
+        [
+            *_MEASURE_LOG, *window, "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
+            "-af", f"{EBUR128}{'true' if true_peak else 'sample'}", "-f", "null", "-",
+        ],
+        quiet=False,
+    )  # fmt: skip
+    return parse_summary(result.stderr.decode("utf-8", "replace"), str(path), true_peak)
+
+
 def measure(path: Path, *, true_peak: bool = True) -> Loudness:
     """Measure the first audio stream of ``path`` with ffmpeg's ``ebur128``; 0.1 dB resolution.
 
@@ -120,15 +133,7 @@ def measure(path: Path, *, true_peak: bool = True) -> Loudness:
     """
     if not path.is_file():
         raise MediaError("cannot measure loudness: file not found", where=str(path))
-    peak = "true" if true_peak else "sample"
-    result = run_ffmpeg(
-        [
-            *_MEASURE_LOG, "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-            "-af", f"{EBUR128}{peak}", "-f", "null", "-",
-        ],
-        quiet=False,
-    )  # fmt: skip
-    return parse_summary(result.stderr.decode("utf-8", "replace"), str(path), true_peak)
+    return _measure_file(path, true_peak)
 
 
 def measure_parallel(path: Path, seconds: float, *, workers: int = 2) -> Loudness:
@@ -146,18 +151,10 @@ def measure_parallel(path: Path, seconds: float, *, workers: int = 2) -> Loudnes
 
     def peak(index: int) -> float:
         start = max(0.0, index * step - _PEAK_OVERLAP)
-        window = ["-ss", f"{start:.6f}"] if start > 0 else []
+        window: tuple[str, ...] = ("-ss", f"{start:.6f}") if start > 0 else ()
         if index < parts - 1:
-            window += ["-t", f"{index * step + step - start:.6f}"]
-        result = run_ffmpeg(
-            [
-                *_MEASURE_LOG, *window, "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-                "-af", f"{EBUR128}true", "-f", "null", "-",
-            ],
-            quiet=False,
-        )  # fmt: skip
-        found = parse_summary(result.stderr.decode("utf-8", "replace"), str(path))
-        return found.true_peak_dbtp
+            window += ("-t", f"{index * step + step - start:.6f}")
+        return _measure_file(path, True, window).true_peak_dbtp
 
     with ThreadPoolExecutor(max_workers=parts + 1) as pool:
         whole = pool.submit(measure, path, true_peak=False)
@@ -217,16 +214,6 @@ def _check_targets(target_lufs: float, true_peak_dbtp: float) -> None:
         raise MediaError(f"target loudness must be from -70 to -5 LUFS, got {target_lufs}")
     if not -9.0 <= true_peak_dbtp <= 0.0:
         raise MediaError(f"true peak ceiling must be from -9 to 0 dBTP, got {true_peak_dbtp}")
-
-
-def _convert(src: Path, dst: Path, sample_rate: int) -> None:
-    """``src`` as 16-bit PCM at ``sample_rate`` (ffmpeg's resampler), channels kept."""
-    with atomic_output(dst) as tmp:
-        run_ffmpeg([
-            "-threads", "1", "-filter_threads", "1", "-i", str(src),
-            "-af", f"aresample={sample_rate}", "-ar", str(sample_rate), "-c:a", "pcm_s16le",
-            *BITEXACT_OUTPUT, "-f", "wav", str(tmp),
-        ])  # fmt: skip
 
 
 def _gain_and_limit(src: Path, dst: Path, gain_db: float, limiter: PeakLimiter) -> Loudness:
@@ -294,14 +281,14 @@ def normalize(
         raise MediaError("normalize needs a destination other than its source", where=str(dst))
     before = before if before is not None else measure(src)
     if before.silent:
-        _convert(src, dst, sample_rate)
+        decode_to_wav(src, dst, sample_rate)
         return before, measure(dst)
     with tempfile.TemporaryDirectory(prefix="sparkle-loudness-") as scratch:
         source = src
         with WavReader(src) as reader:
             if reader.rate != sample_rate:
                 source = Path(scratch) / "source.wav"
-                _convert(src, source, sample_rate)
+                decode_to_wav(src, source, sample_rate)
         limiter = PeakLimiter(sample_rate, 10.0 ** ((true_peak_dbtp - LIMITER_MARGIN_DB) / 20.0))
         if tried is not None:
             gain, after = tried

@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sparkle_motion.audio.music import generate_music_bed
-from sparkle_motion.audio.pitch import apply_filters
 from sparkle_motion.audio.resample import resample
 from sparkle_motion.audio.wav import read_wav, to_float32, write_wav
 from sparkle_motion.errors import MediaError
@@ -250,18 +249,3 @@ def duck(
 # Dialogue bus compression, as a mixer would set it: slow enough to leave the
 # syllables' shape, firm enough that soft words sit near loud ones.
 DIALOGUE_COMPRESSOR = "acompressor=threshold=0.05:ratio=3:attack=10:release=150:makeup=3"
-
-
-def compress_dialogue(voice: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
-    """The voice track with its loud and soft words brought closer (ffmpeg acompressor).
-
-    Speech peaks sit 20 dB over its loudness; a mix normalized to -16 LUFS under
-    a -1.5 dBTP ceiling has 14.5 dB of room, so the dialogue is compressed
-    before it is mixed. The length never changes.
-    """
-    if voice.size == 0:
-        return voice.copy()
-    pcm = np.clip(np.round(voice.astype(np.float64) * 32767.0), -32768, 32767).astype(np.int16)
-    squeezed = apply_filters(pcm, sample_rate, DIALOGUE_COMPRESSOR)
-    out: NDArray[np.float32] = squeezed.astype(np.float32) / np.float32(32768.0)
-    return out

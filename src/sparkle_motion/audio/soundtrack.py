@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +85,7 @@ class Soundtrack:
     music_level_db: float = -20.0  # the beds' RMS under the dialogue's
     duck_db: float = 12.0
     room_tone_db: float | None = None  # the room tone's RMS under the dialogue's; None: none
-    crossfade_seconds: float = field(default=MOOD_CROSSFADE_SECONDS)
+    crossfade_seconds: float = MOOD_CROSSFADE_SECONDS
 
 
 @dataclass(frozen=True)

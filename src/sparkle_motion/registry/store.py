@@ -78,20 +78,12 @@ class BlobStore:
                 hasher.update(chunk)
                 size += len(chunk)
             os.fsync(stream.fileno())
-        digest = hasher.hexdigest()
-        if self._intact(digest):
-            source.unlink()
-            return digest, size
-        final = self.path_for(digest)
-        final.parent.mkdir(exist_ok=True)
         try:
-            source.replace(final)
+            return self._settle(source, hasher.hexdigest()), size
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
             return None
-        _fsync_dir(final.parent)
-        return digest, size
 
     def read(self, digest: str) -> bytes:
         """The stored bytes, verified; a missing or altered blob is corrupt."""
@@ -112,6 +104,18 @@ class BlobStore:
         except FileNotFoundError:
             return False
 
+    def _settle(self, file: Path, digest: str) -> str:
+        """Put the durable ``file`` (bytes hashing to ``digest``) in place, or drop it if
+        the store already holds those bytes intact."""
+        if self._intact(digest):
+            file.unlink()
+        else:  # new, or a corrupt copy that these good bytes repair
+            final = self.path_for(digest)
+            final.parent.mkdir(exist_ok=True)
+            file.replace(final)
+            _fsync_dir(final.parent)
+        return digest
+
     def _ingest(self, chunks: Iterable[bytes]) -> tuple[str, int]:
         handle, temp_name = tempfile.mkstemp(dir=self.objects, prefix=".incoming-")
         temp = Path(temp_name)
@@ -125,15 +129,7 @@ class BlobStore:
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            digest = hasher.hexdigest()
-            if self._intact(digest):
-                temp.unlink()
-            else:  # new, or a corrupt copy that these good bytes repair
-                final = self.path_for(digest)
-                final.parent.mkdir(exist_ok=True)
-                temp.replace(final)
-                _fsync_dir(final.parent)
-            return digest, size
+            return self._settle(temp, hasher.hexdigest()), size
         except BaseException:
             temp.unlink(missing_ok=True)
             raise

@@ -66,16 +66,7 @@ def assemble_stage(ctx: StageContext) -> StageResult:
     shots = [ctx.cache.path(clips.item(s.id).sha256) for s in shotlist.shots]
     picture: Path | None = None  # the joined picture, when it is needed on its own
 
-    starts = shotlist.shot_starts()
-    spoken = [
-        TimedText(
-            start=starts[shot.id] / fps + line.start,
-            end=starts[shot.id] / fps + line.end,
-            text=line.text,
-        )
-        for shot in shotlist.shots
-        for line in shot.lines
-    ]
+    spoken = _spoken(shotlist)
     files = {
         name: work / pattern.format(episode=shotlist.episode_id)
         for name, (pattern, _) in _OUTPUT_FILES.items()
@@ -192,10 +183,15 @@ def _read_cues(path: Path) -> list[CaptionCue]:
     ]
 
 
-def _spoken_spans(shotlist: ShotList) -> list[tuple[float, float]]:
+def _spoken(shotlist: ShotList) -> list[TimedText]:
+    """Every line with its start and end in seconds from the episode's start."""
     starts = shotlist.shot_starts()
     return [
-        (starts[shot.id] / shotlist.fps + line.start, starts[shot.id] / shotlist.fps + line.end)
+        TimedText(
+            start=starts[shot.id] / shotlist.fps + line.start,
+            end=starts[shot.id] / shotlist.fps + line.end,
+            text=line.text,
+        )
         for shot in shotlist.shots
         for line in shot.lines
     ]
@@ -230,7 +226,7 @@ def qa_stage(ctx: StageContext) -> StageResult:
             max_lines=captions.max_lines,
             placeholders=[a.need_id for a in plan.placeholders()],
             allow_placeholders=plan.profile.allow_placeholders,
-            speech=_spoken_spans(shotlist),
+            speech=[(line.start, line.end) for line in _spoken(shotlist)],
         )
     )
     allowed = set(ctx.project.qa.allow_failures)

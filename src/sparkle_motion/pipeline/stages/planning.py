@@ -79,11 +79,13 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         voice = to_voice(settings[line.speaker_id], line.delivery, line.emotion)
         return cache.get_or_make(line.text, voice, engine_for(voice))
 
-    # Every line is spoken up front, a worker per core (the voice model runs
-    # in parallel; the cache makes the planner's own lookups hits).
+    # Every line is spoken up front, a worker per core (the voice model runs in
+    # parallel); the planner then reads each line's measurement from here.
+    spoken: dict[int, MeasuredSpeech] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
-            for _ in pool.map(speak, lines):
+            for line, clip in zip(lines, pool.map(speak, lines), strict=True):
+                spoken[id(line)] = MeasuredSpeech(seconds=clip.seconds, sha256=clip.sha256)
                 ctx.progress.advance()
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # a failed line stops the rest
@@ -91,7 +93,10 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
     hits, misses = cache.hits, cache.misses
 
     def measure(line: DialogueElement) -> MeasuredSpeech:
-        clip = speak(line)
+        known = spoken.get(id(line))
+        if known is not None:
+            return known
+        clip = speak(line)  # a line the planner made itself
         return MeasuredSpeech(seconds=clip.seconds, sha256=clip.sha256)
 
     shotlist = plan_shotlist(

@@ -25,11 +25,11 @@ from sparkle_motion.audio import (
     read_wav,
     write_wav,
 )
+from sparkle_motion.audio.decode import decode_to_wav
 from sparkle_motion.audio.limiter import PeakLimiter
 from sparkle_motion.audio.loudness import LIMITER_MARGIN_DB
 from sparkle_motion.audio.resample import resample
 from sparkle_motion.audio.soundtrack import Leveling
-from sparkle_motion.ffmpeg import run_ffmpeg
 from sparkle_motion.pipeline.context import StageContext
 from sparkle_motion.pipeline.media_cache import cache_key
 from sparkle_motion.pipeline.stages.planning import asset_path
@@ -45,10 +45,7 @@ _RESAMPLER = "sparkle-polyphase-1"  # names resample.py's kernel: a change must 
 def _decode_to_wav(path: Path, work: Path, sample_rate: int) -> Path:
     """Any sound file the library holds, as mono 16-bit WAV at ``sample_rate``."""
     wav = work / f"decoded-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.wav"
-    run_ffmpeg([
-        "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate),
-        "-c:a", "pcm_s16le", "-fflags", "+bitexact", "-map_metadata", "-1", str(wav),
-    ])  # fmt: skip
+    decode_to_wav(path, wav, sample_rate)
     return wav
 
 
