@@ -206,9 +206,9 @@ def main() -> None:
     print(f"episode: {shot_count} shots, {duration:.1f} s at {WIDTH}x{HEIGHT}/{FPS} fps")
     print(f"full render:             {full:8.1f} s")
     print(f"floor (testsrc2 + x264): {base:8.1f} s")
-    print(f"ratio full / floor:      {full / base:8.2f}   (target <= 1.5)")
+    print(f"ratio full / floor:      {full / base:8.3f}   (target <= 1.5)")
     print(f"one-line re-render:      {again:8.1f} s")
-    print(f"ratio re-render / full:  {again / full:8.2f}   (target <= 0.15)")
+    print(f"ratio re-render / full:  {again / full:8.3f}   (target <= 0.15)")
     print(
         f"clips from cache:        {hits}/{hits + misses} = {hits / max(1, hits + misses):.0%}"
         "   (target >= 90 %)"
