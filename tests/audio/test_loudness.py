@@ -1,20 +1,28 @@
-"""Loudness: measuring with ebur128, normalizing with two-pass loudnorm."""
+"""Loudness: measuring with ebur128, joining stretches measured apart, normalizing."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sparkle_motion.audio.loudness import (
     SILENCE_LUFS,
     Loudness,
+    Metered,
+    integrated_lufs,
     measure,
     measure_parallel,
+    metering,
+    momentary_filter,
     normalize,
+    read_momentary,
 )
 from sparkle_motion.audio.mix import (
     Placement,
@@ -27,7 +35,9 @@ from sparkle_motion.audio.mix import (
 from sparkle_motion.audio.speech_cache import SpeechCache
 from sparkle_motion.audio.tts import SpeechEngine
 from sparkle_motion.audio.voices import default_voice_for
+from sparkle_motion.audio.wav import to_int16
 from sparkle_motion.errors import MediaError
+from sparkle_motion.ffmpeg import stream_to_ffmpeg
 from tests.audio.signals import tone
 
 RATE = 48000
@@ -160,3 +170,67 @@ def test_measuring_in_parallel_gives_what_one_pass_gives(
     whole = measure(out)
     for workers in (1, 2, 3):
         assert measure_parallel(out, seconds, workers=workers) == whole
+
+
+def _metered(samples: np.ndarray, rate: int = RATE) -> Metered:
+    with metering(rate, momentary=True) as meter:
+        for first in range(0, samples.size, 1 << 16):
+            meter.write(samples[first : first + (1 << 16)])
+    assert meter.result is not None
+    return Metered(meter.result, meter.momentary)
+
+
+def _speechlike(seconds: float, seed: int) -> np.ndarray:
+    """Bursts of tone at changing levels with pauses: the gates have work to do."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(round(seconds * RATE), dtype=np.float32)
+    at = 0
+    while at < out.size:
+        length = int(rng.integers(RATE // 4, 2 * RATE))
+        level = float(rng.uniform(0.02, 0.4))
+        burst = tone(float(rng.uniform(150, 900)), length / RATE, RATE, amplitude=level)
+        out[at : at + burst.size] = burst[: out.size - at]
+        at += length + int(rng.integers(0, RATE))
+    return out
+
+
+def test_the_momentary_values_give_ebur128_s_integrated_loudness() -> None:
+    metered = _metered(_speechlike(20.0, seed=1))
+    assert len(metered.momentary) == 200  # one every 100 ms
+    assert abs(integrated_lufs(metered.momentary) - metered.loudness.integrated_lufs) <= 0.1
+
+
+def test_stretches_metered_apart_join_into_the_whole_s_loudness() -> None:
+    sound = _speechlike(30.0, seed=2)
+    whole = _metered(sound).loudness.integrated_lufs
+    cuts = [0, 7 * RATE, 19 * RATE, sound.size]
+    parts = [_metered(sound[a:b]) for a, b in itertools.pairwise(cuts)]
+    joined = integrated_lufs(m for part in parts for m in part.momentary)
+    assert abs(joined - whole) <= 0.1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=st.lists(st.floats(-60.0, -5.0), min_size=1, max_size=60),
+    quiet=st.lists(st.floats(-200.0, -70.5), max_size=20),
+)
+def test_integrated_loudness_ignores_order_and_blocks_under_the_gates(
+    levels: list[float], quiet: list[float]
+) -> None:
+    loudness = integrated_lufs(levels)
+    assert min(levels) - 1e-9 <= loudness <= max(levels) + 1e-9
+    assert integrated_lufs([*quiet, *reversed(levels)]) == pytest.approx(loudness, abs=1e-9)
+    # Gates move with the level: everything 3 dB quieter is 3 LU quieter.
+    assert integrated_lufs([x - 3.0 for x in levels]) == pytest.approx(loudness - 3.0, abs=1e-9)
+    assert integrated_lufs(quiet) == SILENCE_LUFS
+
+
+def test_the_momentary_log_may_live_anywhere(tmp_path: Path) -> None:
+    odd = tmp_path / "a:b,c[d] it's"
+    odd.mkdir()
+    with stream_to_ffmpeg([
+        "-loglevel", "error", "-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0",
+        "-af", momentary_filter("sample", odd / "log.txt"), "-f", "null", "-",
+    ]) as stdin:  # fmt: skip
+        stdin.write(to_int16(tone(440.0, 2.0, RATE, 0.2)).tobytes())
+    assert len(read_momentary(odd / "log.txt")) == 20

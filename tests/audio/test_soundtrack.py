@@ -10,14 +10,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sparkle_motion.audio.limiter import PeakLimiter
+from sparkle_motion.audio.loudness import Metered, integrated_lufs
 from sparkle_motion.audio.mix import Placement, Timeline
 from sparkle_motion.audio.music import MusicBed
 from sparkle_motion.audio.soundtrack import (
     Bed,
+    Dialogue,
+    Levels,
     Soundtrack,
     Stems,
     _Weight,
+    compress_dialogue,
+    guess_gain,
+    level_step,
     mix_soundtrack,
+    mix_stems,
     room_tone,
 )
 from sparkle_motion.audio.wav import read_wav, write_wav
@@ -219,3 +227,53 @@ def test_dialogue_compression_brings_soft_and_loud_words_together(tmp_path: Path
     after = level(squeezed[60000:]) - level(squeezed[12000:48000])
     assert after < before - 4
     assert np.array_equal(squeezed, squeeze(Path("b")))
+
+
+def test_a_gained_mix_is_held_under_the_limiter_s_ceiling(line: Path, tmp_path: Path) -> None:
+    track = _track(line)
+    ceiling = 10 ** (-3.0 / 20)
+
+    def mixed(name: str, gain_db: float | None) -> tuple[Stems, Metered]:
+        stems = _stems(tmp_path / name)
+        dialogue = compress_dialogue(track, stems.voice)
+        limiter = PeakLimiter(RATE, ceiling) if gain_db is not None else None
+        return stems, mix_stems(track, stems, Levels(dialogue.rms, gain_db or 0.0, limiter))
+
+    plain, as_is = mixed("plain", None)
+    _, lowered = mixed("softer", -6.0)
+    louder, raised = mixed("louder", 12.0)
+    # Gain goes on the sum; the stems stay as they were.
+    assert np.array_equal(_read(plain.music), _read(louder.music))
+    level = integrated_lufs(as_is.momentary)
+    assert integrated_lufs(lowered.momentary) - level == pytest.approx(-6.0, abs=0.1)
+    assert np.max(np.abs(_read(louder.mix))) <= ceiling + 1 / 32768
+    assert 0.0 < integrated_lufs(raised.momentary) - level < 12.0  # the limiter took its toll
+    assert raised.loudness.integrated_lufs == pytest.approx(
+        integrated_lufs(raised.momentary), abs=0.1
+    )
+
+
+def test_dialogues_measured_apart_join_into_the_whole(line: Path, tmp_path: Path) -> None:
+    one = compress_dialogue(_track(line, voice=[Placement(line, 4.0)]), tmp_path / "1.wav")
+    two = compress_dialogue(_track(line, voice=[Placement(line, 2.0)]), tmp_path / "2.wav")
+    both = Dialogue.joined([one, two])
+    assert both.speech_samples == one.speech_samples + two.speech_samples
+    assert both.rms == pytest.approx(one.rms, rel=0.01)  # the same line twice: the same level
+    assert len(both.momentary) == len(one.momentary) + len(two.momentary) == 400
+    assert both.integrated_lufs == pytest.approx(one.integrated_lufs, abs=0.1)
+    assert Dialogue.joined([]).rms == 0.0
+
+
+@given(st.floats(-60.0, 60.0), st.floats(-0.049, 0.049))
+def test_levels_move_in_tenths_of_a_db(db: float, nudge: float) -> None:
+    step = level_step(db)
+    assert abs(step - db) <= 0.05 + 1e-9
+    assert level_step(step) == step
+    assert level_step(step + nudge) == step  # a small move stays in its step
+
+
+def test_the_gain_guess_adds_the_limiter_s_toll() -> None:
+    assert guess_gain(-16.0, -24.0, []) == 8.0
+    assert guess_gain(-16.0, -24.0, [(1.0, 1.0)]) == 8.0
+    # A limiter that took nine tenths of the speech's power (10 dB) off it.
+    assert guess_gain(-16.0, -24.0, [(2.0, 0.2), (0.0, 0.0)]) == pytest.approx(8.0 + 12.0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sparkle_motion.audio.resample import resample, resampled_length
-from sparkle_motion.audio.wav import read_wav, to_int16, write_wav
+from sparkle_motion.audio.wav import join_wavs, read_wav, to_int16, write_wav
 from sparkle_motion.errors import MediaError
 from tests.audio.signals import tone
 
@@ -123,3 +123,24 @@ def test_resample_length(length: int, src: int, dst: int) -> None:
     y = resample(np.zeros(length, dtype=np.float32), src, dst)
     assert y.size == resampled_length(length, src, dst)
     assert abs(y.size / dst - length / src) <= 0.5 / dst + 1e-12
+
+
+def test_joined_wavs_are_their_samples_end_to_end(tmp_path: Path) -> None:
+    parts = [tone(300.0, seconds, 16000, 0.3) for seconds in (0.5, 0.0, 1.25)]
+    paths = [tmp_path / f"{n}.wav" for n in range(len(parts))]
+    for samples, path in zip(parts, paths, strict=True):
+        write_wav(samples, path, 16000)
+    join_wavs(paths, tmp_path / "joined.wav", 16000)
+    write_wav(np.concatenate(parts), tmp_path / "whole.wav", 16000)
+    assert (tmp_path / "joined.wav").read_bytes() == (tmp_path / "whole.wav").read_bytes()
+    join_wavs([], tmp_path / "none.wav", 16000)
+    assert read_wav(tmp_path / "none.wav")[0].size == 0
+
+
+def test_only_like_wavs_join(tmp_path: Path) -> None:
+    write_wav(tone(300.0, 0.1, 16000), tmp_path / "a.wav", 16000)
+    write_wav(tone(300.0, 0.1, 22050), tmp_path / "b.wav", 22050)
+    with pytest.raises(MediaError, match="at 16000 Hz") as raised:
+        join_wavs([tmp_path / "a.wav", tmp_path / "b.wav"], tmp_path / "out.wav", 16000)
+    assert "b.wav" in str(raised.value)
+    assert not (tmp_path / "out.wav").exists()

@@ -57,7 +57,7 @@ def test_pause_takes_effect_at_the_next_stage_boundary_and_resume_finishes(
 
     assert client.post("/control/resume", json={"run_id": run_id}).json()["state"] == "applied"
     done = wait_run(client, run_id, ("completed", "failed"))
-    assert done["status"] == "completed"
+    assert done["status"] == "completed", done["errors"]
     skipped = {h["stage"] for h in done["history"] if h["event"] == "skipped"}
     assert "frames" in skipped
     assert {s["stage"]: s["status"] for s in done["stages"]}["finalize"] == "success"

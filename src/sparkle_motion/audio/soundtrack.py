@@ -1,15 +1,18 @@
-"""The episode's soundtrack, mixed a block at a time: memory stays flat for any length.
+"""A stretch of soundtrack (a scene, say), mixed a block at a time: memory stays flat.
 
 Voice lines and sound effects are placed on a timeline (:class:`.mix.Timeline`);
 music beds play under stretches of it, crossfading where one gives way to
 another, set ``music_level_db`` under the dialogue (by RMS) and ducked while
 anyone speaks; an optional room tone fills the silences. The dialogue is
-compressed before anything is set against it. Out come three stems and their
-sum, 16-bit WAVs of exactly ``length`` samples.
+compressed before anything is set against it (:func:`compress_dialogue`),
+then the rest is mixed over it (:func:`mix_stems`): out come the music and
+effects stems and their sum with the voice, gained and limited, 16-bit WAVs
+of exactly ``length`` samples, each metered as it is written.
 
-The passes, each streaming over the timeline: the placed voice, its
-compression (ffmpeg), its level and activity (a 100 Hz curve, the only
-whole-episode array), the music's level, and the mix itself.
+Everything a stretch needs from elsewhere comes in as plain numbers
+(:class:`Levels`), and what it measured goes out as plain numbers
+(:class:`Dialogue`, :class:`.loudness.Metered`) that join with other
+stretches': an episode mixes its scenes apart and sets its levels across them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +30,11 @@ from numpy.typing import NDArray
 
 from sparkle_motion.audio.limiter import PeakLimiter
 from sparkle_motion.audio.loudness import (
-    CLOSE_ENOUGH_LU,
-    EBUR128,
-    Loudness,
-    LoudnessMeter,
+    Metered,
+    integrated_lufs,
     metering,
-    parse_summary,
+    momentary_filter,
+    read_momentary,
 )
 from sparkle_motion.audio.mix import (
     DIALOGUE_COMPRESSOR,
@@ -44,11 +45,24 @@ from sparkle_motion.audio.mix import (
     voice_activity,
 )
 from sparkle_motion.audio.music import MusicBed
-from sparkle_motion.audio.wav import WavReader, WavWriter, atomic_output, to_int16, wav_writer
+from sparkle_motion.audio.wav import WavReader, atomic_output, to_int16, wav_writer
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, stream_to_ffmpeg
 
-__all__ = ["Bed", "Leveling", "Mixed", "Soundtrack", "Stems", "mix_soundtrack", "room_tone"]
+__all__ = [
+    "Bed",
+    "Dialogue",
+    "Levels",
+    "Soundtrack",
+    "Stems",
+    "compress_dialogue",
+    "guess_gain",
+    "level_step",
+    "limiter_toll",
+    "mix_soundtrack",
+    "mix_stems",
+    "room_tone",
+]
 
 _CONTROL_FRAMES_PER_BLOCK = 2048  # about 20 s a block at 48 kHz
 _SPEECH_FLOOR = 1e-3  # samples quieter than this are pauses, not speech
@@ -101,26 +115,6 @@ class Stems:
 def _blocks(length: int, size: int) -> Iterator[tuple[int, int]]:
     for first in range(0, length, size):
         yield first, min(size, length - first)
-
-
-def _place_and_compress(voices: Timeline, length: int, block: int, dst: Path) -> Loudness:
-    """The placed lines, piped block by block through ffmpeg's dialogue compressor into ``dst``.
-
-    ffmpeg compresses on another core while the next block is placed, and
-    measures the result's loudness (sample peak) on the way out.
-    """
-    log: list[bytes] = []
-    with atomic_output(dst) as tmp, stream_to_ffmpeg([
-        "-loglevel", "info", "-nostats",
-        "-f", "s16le", "-ar", str(voices.rate), "-ac", "1", "-i", "pipe:0",
-        "-threads", "1", "-filter_threads", "1",
-        "-af", f"{DIALOGUE_COMPRESSOR},{EBUR128}sample",
-        "-ac", "1", "-ar", str(voices.rate), "-c:a", "pcm_s16le",
-        *BITEXACT_OUTPUT, "-f", "wav", str(tmp),
-    ], log=log) as stdin:  # fmt: skip
-        for first, count in _blocks(length, block):
-            stdin.write(to_int16(voices.block(first, count)).astype("<i2", copy=False).tobytes())
-    return parse_summary(b"".join(log).decode("utf-8", "replace"), "the dialogue", true_peak=False)
 
 
 class _Weight:
@@ -283,79 +277,146 @@ def room_tone(seed: int, first: int, count: int) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
-class Leveling:
-    """Normalize while mixing: the gain is guessed from the dialogue before the mix is made.
+class Dialogue:
+    """A stretch's compressed dialogue as measured: what the episode's levels are set from.
 
-    The dialogue carries the episode's loudness (the bed sits 20 dB under it),
-    so its measured loudness, less what the limiter will take at that gain
-    (found by running the limiter over the dialogue), gives a gain that
-    usually lands the mix on ``target_lufs`` at the first try.
+    Plain numbers, so that stretches measured apart (and cached) join up: the
+    speech's power and length give the dialogue's RMS, the momentary loudness
+    its integrated loudness (:func:`.loudness.integrated_lufs`).
     """
 
-    target_lufs: float
-    limiter: PeakLimiter
-    final: Path  # the normalized mix
+    speech_power: float  # the sum of squares of the samples louder than the speech floor
+    speech_samples: int
+    momentary: tuple[float, ...]  # ebur128's momentary loudness (LUFS), one every 100 ms
+
+    @classmethod
+    def joined(cls, parts: Iterable[Dialogue]) -> Dialogue:
+        power, samples, momentary = 0.0, 0, list[float]()
+        for part in parts:
+            power += part.speech_power
+            samples += part.speech_samples
+            momentary += part.momentary
+        return cls(power, samples, tuple(momentary))
+
+    @property
+    def rms(self) -> float:
+        """The RMS of the speech, pauses left out (0 without speech)."""
+        return math.sqrt(self.speech_power / self.speech_samples) if self.speech_samples else 0.0
+
+    @property
+    def integrated_lufs(self) -> float:
+        return integrated_lufs(self.momentary)
 
 
-@dataclass(frozen=True)
-class Mixed:
-    """What :func:`mix_soundtrack` measured: the raw sum and, when leveled, the final mix."""
+def compress_dialogue(track: Soundtrack, dst: Path) -> Dialogue:
+    """Place ``track``'s lines, compress them (ffmpeg's dialogue compressor) into ``dst``.
 
-    raw: Loudness | None  # the raw sum's loudness, measured unless the leveled mix was made
-    gain_db: float = 0.0
-    leveled: Loudness | None = None
-    landed: bool = False  # the leveled mix is within a quarter LU of the target
+    The placed lines are piped block by block: ffmpeg compresses and meters on
+    another core while the next block is placed. The result is the voice stem.
+    """
+    if track.length < 0 or track.rate <= 0:
+        raise MediaError(f"cannot mix {track.length} samples at {track.rate} Hz")
+    block = control_hop(track.rate) * _CONTROL_FRAMES_PER_BLOCK
+    voices = Timeline(track.voice, track.rate)
+    with (
+        tempfile.TemporaryDirectory(prefix="sparkle-dialogue-") as scratch,
+        atomic_output(dst) as tmp,
+    ):
+        log = Path(scratch) / "momentary.txt"
+        with stream_to_ffmpeg([
+            "-loglevel", "error", "-nostats",
+            "-f", "s16le", "-ar", str(track.rate), "-ac", "1", "-i", "pipe:0",
+            "-threads", "1", "-filter_threads", "1",
+            "-af", f"{DIALOGUE_COMPRESSOR},{momentary_filter('sample', log)}",
+            "-ac", "1", "-ar", str(track.rate), "-c:a", "pcm_s16le",
+            *BITEXACT_OUTPUT, "-f", "wav", str(tmp),
+        ]) as stdin:  # fmt: skip
+            for first, count in _blocks(track.length, block):
+                placed = to_int16(voices.block(first, count))
+                stdin.write(placed.astype("<i2", copy=False).tobytes())
+        momentary = read_momentary(log)
+    power, samples = 0.0, 0
+    with WavReader(dst) as reader:
+        for first, count in _blocks(track.length, block):
+            loud = reader.read(first, count)
+            loud = loud[np.abs(loud) > _SPEECH_FLOOR].astype(np.float64)
+            power += float(np.dot(loud, loud))
+            samples += loud.size
+    return Dialogue(power, samples, momentary)
 
 
-@dataclass(frozen=True)
-class _Dialogue:
-    rms: float  # over its speech, not its pauses
-    activity: NDArray[np.float64]  # per control frame, 0 to 1
-    loudness: Loudness
-
-
-def _dialogue(path: Path, length: int, block: int, hop: int, loudness: Loudness) -> _Dialogue:
-    """One pass over the compressed dialogue: its level and activity."""
-    total, counted = 0.0, 0
-    activity = []
+def _activity(path: Path, length: int, block: int, hop: int) -> NDArray[np.float64]:
+    """The dialogue's activity per control frame, 0 to 1 (see :func:`.mix.voice_activity`)."""
     with WavReader(path) as reader:
-        for first, count in _blocks(length, block):
-            samples = reader.read(first, count)
-            loud = samples[np.abs(samples) > _SPEECH_FLOOR].astype(np.float64)
-            total += float(np.dot(loud, loud))
-            counted += loud.size
-            activity.append(voice_activity(samples, hop))
-    return _Dialogue(
-        rms=math.sqrt(total / counted) if counted else 0.0,
-        activity=np.concatenate(activity) if activity else np.zeros(0),
-        loudness=loudness,
-    )
+        parts = [
+            voice_activity(reader.read(first, count), hop)
+            for first, count in _blocks(length, block)
+        ]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _limiter_toll(
-    path: Path, length: int, block: int, gain_db: float, limiter: PeakLimiter
-) -> float:
-    """What ``limiter`` takes off the dialogue's speech at ``gain_db`` (dB, 0 or less).
+def limiter_toll(voice: Path, gain_db: float, limiter: PeakLimiter) -> tuple[float, float]:
+    """The power of ``voice``'s speech at ``gain_db``, before and after ``limiter``.
 
-    Every ``_TOLL_STRIDE``-th block is looked at: a sample of minutes of speech
-    gives the ratio as well as the whole, at a fraction of the time.
+    What the limiter takes off the dialogue is ``10 log10(after / before)``,
+    summed over stretches first. Every ``_TOLL_STRIDE``-th block is looked at:
+    a sample of minutes of speech gives the ratio as well as the whole, at a
+    fraction of the time.
     """
     before = after = 0.0
     scale = np.float32(10.0 ** (gain_db / 20.0))
-    with WavReader(path) as reader:
+    with WavReader(voice) as reader:
 
         def louder(first: int, count: int) -> NDArray[np.float32]:
             samples: NDArray[np.float32] = reader.read(first, count) * scale
             return samples
 
-        for first, count in list(_blocks(length, block))[::_TOLL_STRIDE]:
+        block = control_hop(reader.rate) * _CONTROL_FRAMES_PER_BLOCK
+        for first, count in list(_blocks(reader.frames, block))[::_TOLL_STRIDE]:
             raised = louder(first, count)
             speech = np.abs(raised) > _SPEECH_FLOOR * float(scale)
             loud = raised[speech].astype(np.float64)
             held = limiter.block(louder, first, count)[speech].astype(np.float64)
             before += float(np.dot(loud, loud))
             after += float(np.dot(held, held))
-    return 10.0 * math.log10(after / before) if before > 0.0 and after > 0.0 else 0.0
+    return before, after
+
+
+def guess_gain(
+    target_lufs: float, dialogue_lufs: float, tolls: Iterable[tuple[float, float]]
+) -> float:
+    """The gain that should land the mix on ``target_lufs``, from the dialogue's loudness.
+
+    The dialogue carries the episode's loudness (the beds sit 20 dB under
+    it): the gain to the target from it, plus what the limiter takes off it
+    (``tolls``, from :func:`limiter_toll` at the gain to the target), a little
+    more since a higher gain is limited a little harder.
+    """
+    before = after = 0.0
+    for was, held in tolls:
+        before += was
+        after += held
+    loss = 10.0 * math.log10(after / before) if before > 0.0 and after > 0.0 else 0.0
+    return target_lufs - dialogue_lufs - 1.2 * loss
+
+
+def level_step(db: float) -> float:
+    """``db`` to the nearest tenth of a dB.
+
+    Levels set for the whole episode (the dialogue's RMS, the normalizing
+    gain) move a little with any edit; in steps, a small edit elsewhere leaves
+    them, and every scene mixed at them, as they were.
+    """
+    return round(db * 10.0) / 10.0
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Where a stretch sits in its episode: what its beds are set under, and its gain."""
+
+    reference: float  # the dialogue's RMS, which beds and room tone are set under
+    gain_db: float = 0.0  # the normalizing gain on the sum
+    limiter: PeakLimiter | None = None  # holds the gained sum under its ceiling; None: clipped
 
 
 class _Delayed:
@@ -389,98 +450,83 @@ class _Delayed:
         return self.limiter.block(self._read, start, last.size)
 
 
-def _guess_gain(target_lufs: float, voice: Loudness, loss_db: float) -> float:
-    """The gain that should land the mix: to the target from the dialogue, plus the limiter's
-    toll, a little more since a higher gain is limited a little harder."""
-    return target_lufs - voice.integrated_lufs - 1.2 * loss_db
+def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
+    """Mix ``track`` over the compressed dialogue in ``stems.voice`` (:func:`compress_dialogue`).
 
-
-def mix_soundtrack(track: Soundtrack, stems: Stems, level: Leveling | None = None) -> Mixed:
-    """Write the voice, music and effects stems and their sum (clipped to full scale).
-
-    With ``level`` the normalized mix is made in the same pass at a gain
-    guessed from the dialogue (see :class:`Leveling`) and measured; when it
-    missed the target, the caller normalizes ``stems.mix`` starting from that
-    try (see :func:`.loudness.normalize`). Without, the sum is measured.
+    Writes the music and effects stems and the mix: their sum times
+    ``levels.gain_db``, through ``levels.limiter`` when there is one, else
+    clipped to full scale. Returns the mix's loudness, metered as it is written.
     """
     if track.length < 0 or track.rate <= 0:
         raise MediaError(f"cannot mix {track.length} samples at {track.rate} Hz")
     hop = control_hop(track.rate)
     block = hop * _CONTROL_FRAMES_PER_BLOCK
-    # Scratch files sit beside the stems, so the compressed dialogue becomes the voice
-    # stem by a rename.
-    with tempfile.TemporaryDirectory(prefix=".sparkle-mix-", dir=stems.mix.parent) as scratch:
-        compressed = Path(scratch) / "voice.wav"
-        voices = Timeline(track.voice, track.rate)
-        spoken = _place_and_compress(voices, track.length, block, compressed)
-        dialogue = _dialogue(compressed, track.length, block, hop, spoken)
-        limiter = level.limiter if level is not None and not dialogue.loudness.silent else None
-        guess = 0.0
-        if level is not None and limiter is not None:
-            first_guess = level.target_lufs - dialogue.loudness.integrated_lufs
-            toll = _limiter_toll(compressed, track.length, block, first_guess, limiter)
-            guess = _guess_gain(level.target_lufs, dialogue.loudness, toll)
-        reference = dialogue.rms or _NO_SPEECH_RMS
-        curve = duck_curve(dialogue.activity, hop, depth_db=track.duck_db)
-        music = _Music(track)
-        files_stack = contextlib.ExitStack()
-        files_stack.callback(music.close)
-        bed_rms = music.rms() if track.beds else 0.0
-        scale = np.float32(
-            reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
-        )
-        tone = (
-            reference * 10 ** (track.room_tone_db / 20) if track.room_tone_db is not None else 0.0
-        )
-        effects = Timeline(track.effects, track.rate)
-        raw: Loudness | None = None
-        with files_stack as files:
-            voice_in = files.enter_context(WavReader(compressed))
-            music_out = files.enter_context(wav_writer(stems.music, track.rate))
-            effects_out = files.enter_context(wav_writer(stems.effects, track.rate))
-            mix_out = files.enter_context(wav_writer(stems.mix, track.rate))
-            leveled = (
-                _Leveled.open(files, level, guess, track.rate)
-                if level is not None and limiter is not None
-                else None
-            )
-            # Unleveled, the raw mix's loudness is what the caller needs: measure it now.
-            meter = files.enter_context(metering(track.rate)) if leveled is None else None
+    reference = levels.reference or _NO_SPEECH_RMS
+    curve = duck_curve(
+        _activity(stems.voice, track.length, block, hop), hop, depth_db=track.duck_db
+    )
+    music = _Music(track)
+    files_stack = contextlib.ExitStack()
+    files_stack.callback(music.close)
+    bed_rms = music.rms() if track.beds else 0.0
+    scale = np.float32(
+        reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
+    )
+    tone = reference * 10 ** (track.room_tone_db / 20) if track.room_tone_db is not None else 0.0
+    gain = np.float32(10.0 ** (levels.gain_db / 20.0))
+    effects = Timeline(track.effects, track.rate)
+    with files_stack as files:
+        voice_in = files.enter_context(WavReader(stems.voice))
+        music_out = files.enter_context(wav_writer(stems.music, track.rate))
+        effects_out = files.enter_context(wav_writer(stems.effects, track.rate))
+        mix_out = files.enter_context(wav_writer(stems.mix, track.rate))
+        meter = files.enter_context(metering(track.rate, momentary=True))
+        delayed = _Delayed(levels.limiter, gain) if levels.limiter is not None else None
 
-            def parts(first: int, count: int) -> _Parts:
-                voice = voice_in.read(first, count)
-                if track.beds:
-                    bed = curve.apply(music.block(first, count) * scale, first)
-                else:
-                    bed = np.zeros(count, dtype=np.float32)
-                sound = effects.block(first, count)
-                if tone:
-                    sound += (room_tone(track.seed, first, count) * tone).astype(np.float32)
-                mixed = voice.copy()
-                mixed += bed
-                mixed += sound
+        def parts(first: int, count: int) -> _Parts:
+            if track.beds:
+                bed = curve.apply(music.block(first, count) * scale, first)
+            else:
+                bed = np.zeros(count, dtype=np.float32)
+            sound = effects.block(first, count)
+            if tone:
+                sound += (room_tone(track.seed, first, count) * tone).astype(np.float32)
+            mixed = voice_in.read(first, count)
+            mixed += bed
+            mixed += sound
+            if delayed is None:
+                if gain != 1.0:
+                    mixed *= gain
                 np.clip(mixed, -1.0, 1.0, out=mixed)
-                return _Parts(first, to_int16(bed), to_int16(sound), mixed, to_int16(mixed))
+            return _Parts(first, to_int16(bed), to_int16(sound), mixed)
 
-            # The next block is made on a worker while this one is written and leveled
-            # (numpy lets go of the interpreter while it works on whole blocks).
-            for made in _ahead(parts, _blocks(track.length, block)):
-                music_out.write(made.music)
-                effects_out.write(made.effects)
-                mix_out.write(made.mix_pcm)
-                if meter is not None:
-                    meter.write(made.mix_pcm)
-                if leveled is not None:
-                    leveled.push(made.first, made.mix)
-            if leveled is not None:
-                leveled.finish()
-        if meter is not None:
-            raw = meter.result
-        compressed.replace(stems.voice)  # the compressed dialogue is the voice stem
-    if leveled is None:
-        assert raw is not None  # measured when there is no leveling
-        return Mixed(raw=raw)
-    return Mixed(raw=raw, gain_db=guess, leveled=leveled.result, landed=leveled.landed)
+        def write(samples: NDArray[np.float32] | None) -> None:
+            if samples is not None:
+                pcm = to_int16(samples)  # once, for both
+                mix_out.write(pcm)
+                meter.write(pcm)
+
+        # The next block is made on a worker while this one is written and limited
+        # (numpy lets go of the interpreter while it works on whole blocks).
+        for made in _ahead(parts, _blocks(track.length, block)):
+            music_out.write(made.music)
+            effects_out.write(made.effects)
+            write(delayed.push(made.first, made.mix) if delayed is not None else made.mix)
+        if delayed is not None:
+            write(delayed.flush())
+    assert meter.result is not None  # set on leaving metering()
+    return Metered(meter.result, meter.momentary)
+
+
+def mix_soundtrack(track: Soundtrack, stems: Stems) -> Metered:
+    """A stretch on its own: its dialogue compressed into ``stems.voice``, then mixed.
+
+    The beds are set under this stretch's own dialogue and the mix is the
+    plain sum, clipped; an episode sets levels across its scenes instead
+    (:class:`Levels`).
+    """
+    dialogue = compress_dialogue(track, stems.voice)
+    return mix_stems(track, stems, Levels(reference=dialogue.rms))
 
 
 @dataclass(frozen=True)
@@ -490,8 +536,7 @@ class _Parts:
     first: int
     music: NDArray[np.int16]
     effects: NDArray[np.int16]
-    mix: NDArray[np.float32]
-    mix_pcm: NDArray[np.int16]
+    mix: NDArray[np.float32]  # the sum, or the gained and clipped sum without a limiter
 
 
 def _ahead(
@@ -507,52 +552,3 @@ def _ahead(
             pending = submitted
         if pending is not None:
             yield pending.result()
-
-
-class _Leveled:
-    """The normalized mix made alongside the raw one: written and measured."""
-
-    def __init__(self, level: Leveling, gain_db: float, rate: int, out: WavWriter) -> None:
-        self.level, self._out = level, out
-        self._delayed = _Delayed(level.limiter, np.float32(10.0 ** (gain_db / 20.0)))
-        self._metering: AbstractContextManager[LoudnessMeter] | None = metering(rate)
-        self._meter = self._metering.__enter__()  # left by hand: read before the pass ends
-        self.result: Loudness | None = None
-        self.landed = False
-
-    @classmethod
-    def open(
-        cls, files: contextlib.ExitStack, level: Leveling, gain_db: float, rate: int
-    ) -> _Leveled:
-        leveled = cls(level, gain_db, rate, files.enter_context(wav_writer(level.final, rate)))
-        files.push(leveled._on_exit)
-        return leveled
-
-    def _write(self, samples: NDArray[np.float32] | None) -> None:
-        if samples is None:
-            return
-        pcm = to_int16(samples)  # once, for both
-        self._out.write(pcm)
-        self._meter.write(pcm)
-
-    def push(self, first: int, mixed: NDArray[np.float32]) -> None:
-        self._write(self._delayed.push(first, mixed))
-
-    def finish(self) -> None:
-        self._write(self._delayed.flush())
-        metering_, self._metering = self._metering, None
-        if metering_ is not None:
-            metering_.__exit__(None, None, None)
-        self.result = self._meter.result
-        assert self.result is not None  # set on leaving metering()
-        self.landed = self.result.silent or (
-            abs(self.level.target_lufs - self.result.integrated_lufs) <= CLOSE_ENOUGH_LU
-        )
-
-    def _on_exit(self, kind: object, error: object, trace: object) -> bool:
-        """An error anywhere in the mix stops the meter's ffmpeg."""
-        metering_, self._metering = self._metering, None
-        if metering_ is not None:
-            failure = error if isinstance(error, BaseException) else RuntimeError("mix stopped")
-            metering_.__exit__(type(failure), failure, None)
-        return False

@@ -12,7 +12,7 @@ import contextlib
 import os
 import tempfile
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ __all__ = [
     "WavReader",
     "WavWriter",
     "atomic_output",
+    "join_wavs",
     "read_wav",
     "to_float32",
     "to_int16",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 _FULL_SCALE = 32768.0
+_JOIN_FRAMES = 1 << 20
 _PCM_HINT = "only uncompressed PCM WAV is read here; convert it with ffmpeg -c:a pcm_s16le"
 
 
@@ -157,6 +159,14 @@ class WavReader:
     def close(self) -> None:
         self._wave.close()
 
+    def frames_bytes(self, first: int, count: int) -> bytes:
+        """Up to ``count`` frames from frame ``first`` on, as the file holds them."""
+        try:
+            self._wave.setpos(max(0, min(first, self.frames)))
+            return self._wave.readframes(max(0, count))
+        except (wave.Error, EOFError, OSError, ValueError) as exc:
+            raise MediaError(f"cannot read WAV: {exc}", where=str(self.path)) from exc
+
     def read(self, first: int, count: int) -> NDArray[np.float32]:
         """``count`` mono samples from sample ``first`` on, silence where the file has none."""
         out = np.zeros(max(0, count), dtype=np.float32)
@@ -190,8 +200,12 @@ class WavWriter:
 
     def write(self, samples: NDArray[np.generic]) -> None:
         pcm = to_int16(samples)
-        self._handle.writeframesraw(pcm.astype("<i2", copy=False).tobytes())
-        self.frames += pcm.size
+        self.write_bytes(pcm.astype("<i2", copy=False).tobytes())
+
+    def write_bytes(self, frames: bytes) -> None:
+        """Frames already in the file's form: little-endian 16-bit."""
+        self._handle.writeframesraw(frames)
+        self.frames += len(frames) // 2
 
 
 @contextlib.contextmanager
@@ -207,6 +221,27 @@ def wav_writer(path: Path, sample_rate: int) -> Iterator[WavWriter]:
         out.setsampwidth(2)
         out.setframerate(sample_rate)
         yield WavWriter(out)
+
+
+def join_wavs(sources: Sequence[Path], dst: Path, sample_rate: int) -> None:
+    """Mono 16-bit WAVs at ``sample_rate``, one after another, into ``dst``.
+
+    The sample data is copied as it is, a chunk at a time; ``dst`` appears
+    complete or not at all.
+    """
+    with contextlib.ExitStack() as stack:
+        readers = [stack.enter_context(WavReader(path)) for path in sources]
+        for reader in readers:
+            if reader.channels != 1 or reader.width != 2 or reader.rate != sample_rate:
+                raise MediaError(
+                    f"only mono 16-bit WAVs at {sample_rate} Hz can be joined, got "
+                    f"{reader.channels} channels of {8 * reader.width} bits at {reader.rate} Hz",
+                    where=str(reader.path),
+                )
+        with wav_writer(dst, sample_rate) as out:
+            for reader in readers:
+                for first in range(0, reader.frames, _JOIN_FRAMES):
+                    out.write_bytes(reader.frames_bytes(first, _JOIN_FRAMES))
 
 
 def _decode(data: bytes, width: int) -> NDArray[np.floating]:

@@ -57,9 +57,11 @@ class MediaCache:
         parents: Sequence[str] = (),
         params: dict[str, Any] | None = None,
         run_id: str | None = None,
+        move: bool = False,
     ) -> str:
+        """Store ``path`` (moved in with ``move``) and point ``key`` at it; its sha256."""
         record = self.registry.put_file(
-            path, kind=kind, parents=parents, params=params, run_id=run_id
+            path, kind=kind, parents=parents, params=params, run_id=run_id, move=move
         )
         write_atomic(self._pointer(key), record.hash.encode("ascii"))
         return record.hash

@@ -106,14 +106,11 @@ def assemble_stage(ctx: StageContext) -> StageResult:
         picture = captioned
     ctx.progress.advance()
 
-    stems = Stems(
-        voice=files["stem_voice"],
-        music=files["stem_music"],
-        effects=files["stem_effects"],
-        mix=work / "mix-raw.wav",
-    )
     mix = work / "mix.wav"
-    after = make_soundtrack(ctx, shotlist, plan, voice, stems, mix)
+    stems = Stems(
+        voice=files["stem_voice"], music=files["stem_music"], effects=files["stem_effects"], mix=mix
+    )
+    report = make_soundtrack(ctx, shotlist, plan, voice, stems)
     rate = plan.profile.audio_sample_rate
     cut = quiet_cut(round(shotlist.total_frames / fps * rate), _pauses(spoken, rate))
     if cut is None:
@@ -137,8 +134,12 @@ def assemble_stage(ctx: StageContext) -> StageResult:
         items.append(MediaItem(key=name, sha256=record.hash, media_type=media_type))
     ctx.progress.advance()
     metrics = {
-        "mix_integrated_lufs": after.integrated_lufs,
-        f"mix_{'true' if after.true_peak else 'sample'}_peak_db": after.true_peak_dbtp,
+        "mix_integrated_lufs": report.integrated_lufs,
+        "mix_sample_peak_db": report.sample_peak_dbfs,
+        "mix_gain_db": report.gain_db,
+        "mix_dialogue_rms_db": report.dialogue_rms_db,
+        "sound_scenes": float(report.scenes),
+        "sound_scenes_mixed": float(report.scenes_mixed),
     }
     for note in notes:
         ctx.log.warning("captions", note=note)

@@ -1,148 +1,421 @@
-"""The episode's sound, from the shot list: lines, effects and beds placed, mixed, normalized.
+"""The episode's sound, scene by scene: lines, effects and beds placed, mixed, leveled, cached.
 
-The audio layer mixes plain values (:func:`sparkle_motion.audio.mix_soundtrack`);
-this module says what goes where: each line at its shot's start plus its
-offset, each shot's effects a moment after the cut, each mood's bed under
-its shots. Speech comes at the voice engine's rate; it is resampled to the
-mix rate once and cached by content, so a re-render after a one-line edit
-resamples that line alone.
+A scene is mixed on its own: its dialogue compressed, its beds coming in and
+going out with it (a scene change dips the picture to black, and the music
+follows), ducked under its lines, its sum gained and limited. Two levels are
+set across the episode: the dialogue's RMS, which beds and room tone sit
+under, and the gain that lands the whole on the loudness target; both move in
+tenth-of-a-dB steps (:func:`.audio.level_step`). Every scene's dialogue and
+mix is cached by the content of everything that shapes it, so a re-render
+after a one-line edit mixes the scene that line is in and joins the others
+from the cache, unless the edit moved a level by a step.
+
+Positions inside a scene are counted from the scene's start, so an edit that
+moves later scenes in time leaves their sound as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sparkle_motion.audio import (
     Bed,
-    Loudness,
+    Dialogue,
+    Levels,
+    Metered,
     Placement,
     Soundtrack,
     Stems,
-    measure,
-    mix_soundtrack,
-    normalize,
+    compress_dialogue,
+    guess_gain,
+    integrated_lufs,
+    level_step,
+    limiter_toll,
+    mix_stems,
     read_wav,
     write_wav,
 )
 from sparkle_motion.audio.decode import decode_to_wav
 from sparkle_motion.audio.limiter import PeakLimiter
-from sparkle_motion.audio.loudness import LIMITER_MARGIN_DB
+from sparkle_motion.audio.loudness import CLOSE_ENOUGH_LU, LIMITER_MARGIN_DB, SILENCE_LUFS
+from sparkle_motion.audio.mix import DIALOGUE_COMPRESSOR
 from sparkle_motion.audio.resample import resample
-from sparkle_motion.audio.soundtrack import Leveling
+from sparkle_motion.audio.wav import join_wavs
+from sparkle_motion.ffmpeg import ffmpeg_version
 from sparkle_motion.pipeline.context import StageContext
 from sparkle_motion.pipeline.media_cache import cache_key
 from sparkle_motion.pipeline.stages.planning import asset_path
-from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList
+from sparkle_motion.schemas import MediaSet, RenderPlan, ResolvedAsset, Shot, ShotList
 
-__all__ = ["SFX_GAIN_DB", "SFX_OFFSET_SECONDS", "make_soundtrack"]
+__all__ = ["SFX_GAIN_DB", "SFX_OFFSET_SECONDS", "SoundReport", "make_soundtrack"]
 
 SFX_OFFSET_SECONDS = 0.15
 SFX_GAIN_DB = -6.0
 _RESAMPLER = "sparkle-polyphase-1"  # names resample.py's kernel: a change must miss the cache
+_SOUND_VERSION = "scenes-1"  # names the mix's code: a change must miss the cache
+_ATTEMPTS = 4  # mixes at a gain, each correcting the last one's miss
+_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+_T = TypeVar("_T")
 
 
-def _decode_to_wav(path: Path, work: Path, sample_rate: int) -> Path:
-    """Any sound file the library holds, as mono 16-bit WAV at ``sample_rate``."""
-    wav = work / f"decoded-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.wav"
-    decode_to_wav(path, wav, sample_rate)
-    return wav
+@dataclass(frozen=True)
+class SoundReport:
+    """What the soundtrack came to: the mix's loudness, its gain, and what was mixed anew."""
+
+    integrated_lufs: float
+    sample_peak_dbfs: float
+    gain_db: float
+    dialogue_rms_db: float  # the level beds are set under
+    scenes: int
+    scenes_mixed: int  # the rest came from the cache
 
 
-def _speech_at(ctx: StageContext, sha: str, rate: int) -> Path:
-    """The line blob ``sha`` at ``rate``: from the media cache, or resampled once and cached."""
-    key = cache_key(kind="speech-at-rate", speech=sha, rate=rate, resampler=_RESAMPLER)
-    found = ctx.cache.get(key)
-    if found is not None:
-        return ctx.cache.path(found)
-    samples, source_rate = read_wav(ctx.cache.path(sha))
-    if source_rate == rate:
-        return ctx.cache.path(sha)
-    out = ctx.work_dir / "speech" / f"{sha[:16]}-{rate}.wav"
-    write_wav(resample(samples, source_rate, rate), out, rate)
-    return ctx.cache.path(
-        ctx.cache.put(key, out, kind="media/wav", parents=[sha], run_id=ctx.run_id)
-    )
+@dataclass(frozen=True)
+class _Scene:
+    """One scene's sound as plain values (its key) and how to lay it out (on a miss)."""
+
+    id: str
+    length: int  # samples
+    lines: tuple[tuple[str, float], ...]  # (speech sha256, seconds from the scene's start)
+    effects: tuple[tuple[ResolvedAsset, float], ...]
+    beds: tuple[tuple[str, ResolvedAsset | None, tuple[tuple[int, int], ...]], ...]
+    seed: int
+
+    def material(self) -> dict[str, Any]:
+        """Everything but the dialogue that shapes the scene's mix."""
+        return {
+            "length": self.length,
+            "effects": [[a.sha256 or a.uri, start] for a, start in self.effects],
+            "beds": [[m, a.sha256 or a.uri if a else None, list(s)] for m, a, s in self.beds],
+            "seed": self.seed,
+        }
 
 
-def _voice(ctx: StageContext, shotlist: ShotList, voice: MediaSet, rate: int) -> list[Placement]:
-    starts = shotlist.shot_starts()
-    placements = []
+@dataclass(frozen=True)
+class _Take:
+    """A scene's compressed dialogue, wherever it is now, and its measurements."""
+
+    path: Path
+    sha256: str
+    dialogue: Dialogue
+
+
+@dataclass(frozen=True)
+class _Mixed:
+    """A scene's music and effects stems and its leveled mix."""
+
+    music: Path
+    effects: Path
+    mix: Path
+    momentary: tuple[float, ...]
+    peak_dbfs: float
+
+
+def _scene_seed(seed: int, scene_id: str) -> int:
+    digest = hashlib.sha256(f"{seed}/{scene_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _scenes(shotlist: ShotList, plan: RenderPlan, voice: MediaSet, rate: int) -> list[_Scene]:
+    """The shots grouped by scene, each scene's lines, effects and beds from its start."""
+    starts, fps = shotlist.shot_starts(), shotlist.fps
+    groups: list[list[Shot]] = []
     for shot in shotlist.shots:
-        offset = starts[shot.id] / shotlist.fps
-        for line in shot.lines:
-            path = _speech_at(ctx, voice.item(line.line_id).sha256, rate)
-            placements.append(Placement(path=path, start=offset + line.start))
-    return placements
+        if groups and groups[-1][0].scene_id == shot.scene_id:
+            groups[-1].append(shot)
+        else:
+            groups.append([shot])
+    scenes = []
+    for shots in groups:
+        begin = starts[shots[0].id]
+        end = starts[shots[-1].id] + shots[-1].frames
+        lines: list[tuple[str, float]] = []
+        effects: list[tuple[ResolvedAsset, float]] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for shot in shots:
+            offset = (starts[shot.id] - begin) / fps
+            lines += [(voice.item(line.line_id).sha256, offset + line.start) for line in shot.lines]
+            for effect in shot.sfx:
+                found = plan.asset(f"sfx/{effect}")
+                if found is not None and not found.placeholder and found.source != "generated":
+                    effects.append((found, offset + SFX_OFFSET_SECONDS))
+            span = (round(offset * rate), round((offset + shot.frames / fps) * rate))
+            spans.setdefault(shot.music_mood, []).append(span)
+        beds = tuple(
+            (mood, plan.asset(f"music/{mood}"), tuple(ranges))
+            for mood, ranges in sorted(spans.items())
+        )
+        scenes.append(
+            _Scene(
+                id=shots[0].scene_id,
+                length=round(end / fps * rate) - round(begin / fps * rate),
+                lines=tuple(lines),
+                effects=tuple(effects),
+                beds=beds,
+                seed=_scene_seed(plan.seed, shots[0].scene_id),
+            )
+        )
+    return scenes
 
 
-def _effects(ctx: StageContext, shotlist: ShotList, plan: RenderPlan, rate: int) -> list[Placement]:
-    """Each resolved sound effect a moment after the start of the shot that names it."""
-    starts = shotlist.shot_starts()
-    placements = []
-    for shot in shotlist.shots:
-        for effect in shot.sfx:
-            path = asset_path(ctx, plan.asset(f"sfx/{effect}"))
+class _Sound:
+    """The soundtrack stage's cache work: lookups and stores here, mixing on workers."""
+
+    def __init__(self, ctx: StageContext, plan: RenderPlan, pool: ThreadPoolExecutor) -> None:
+        self.ctx, self.plan, self.pool = ctx, plan, pool
+        self.rate = plan.profile.audio_sample_rate
+        self.scratch = ctx.work_dir / "sound"
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.ceiling = 10.0 ** ((plan.profile.true_peak_dbtp - LIMITER_MARGIN_DB) / 20.0)
+        self.limiter = PeakLimiter(self.rate, self.ceiling)
+        self._decoded: dict[Path, Path] = {}
+        self.mixed = 0
+
+    # -- the cache ---------------------------------------------------------------------------
+
+    def _cached(self, key: str) -> Path | None:
+        found = self.ctx.cache.get(key)
+        return None if found is None else self.ctx.cache.path(found)
+
+    def _cached_blob(self, key: str) -> tuple[Path, str] | None:
+        found = self.ctx.cache.get(key)
+        return None if found is None else (self.ctx.cache.path(found), found)
+
+    def _store(self, key: str, path: Path, kind: str) -> tuple[Path, str]:
+        sha = self.ctx.cache.put(key, path, kind=kind, run_id=self.ctx.run_id, move=True)
+        return self.ctx.cache.path(sha), sha
+
+    def _cached_json(self, key: str) -> Any | None:
+        path = self._cached(key)
+        if path is None:
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # unreadable: made again
+
+    def _store_json(self, key: str, value: Any, name: str) -> None:
+        path = self.scratch / f"{name}.json"
+        path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+        self._store(key, path, "sound/levels")
+
+    def _each(self, jobs: Sequence[Callable[[], _T]]) -> list[_T]:
+        """Run ``jobs`` on the workers, results in order."""
+        return [future.result() for future in [self.pool.submit(job) for job in jobs]]
+
+    # -- laying a scene out ------------------------------------------------------------------
+
+    def _speech_at(self, sha: str) -> Path:
+        """The line blob ``sha`` at the mix rate: from the cache, or resampled once and cached."""
+        key = cache_key(kind="speech-at-rate", speech=sha, rate=self.rate, resampler=_RESAMPLER)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        samples, source_rate = read_wav(self.ctx.cache.path(sha))
+        if source_rate == self.rate:
+            return self.ctx.cache.path(sha)
+        out = self.scratch / f"{sha[:16]}-{self.rate}.wav"
+        write_wav(resample(samples, source_rate, self.rate), out, self.rate)
+        return self._store(key, out, "media/wav")[0]
+
+    def _decode(self, asset: ResolvedAsset) -> Path | None:
+        path = asset_path(self.ctx, asset)
+        if path is None:
+            return None
+        if path not in self._decoded:
+            name = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+            wav = self.scratch / f"decoded-{name}.wav"
+            decode_to_wav(path, wav, self.rate)
+            self._decoded[path] = wav
+        return self._decoded[path]
+
+    def _track(self, scene: _Scene) -> Soundtrack:
+        """The scene's soundtrack: its files found (decoded, resampled) now, in this thread."""
+        effects = []
+        for effect, start in scene.effects:
+            path = self._decode(effect)
             if path is not None:
-                placements.append(
-                    Placement(
-                        path=_decode_to_wav(path, ctx.work_dir, rate),
-                        start=starts[shot.id] / shotlist.fps + SFX_OFFSET_SECONDS,
-                        gain_db=SFX_GAIN_DB,
-                    )
+                effects.append(Placement(path=path, start=start, gain_db=SFX_GAIN_DB))
+        beds = []
+        for mood, library, spans in scene.beds:
+            source = self._decode(library) if library is not None else None
+            beds.append(Bed(spans=spans, mood=mood, source=source))
+        return Soundtrack(
+            length=scene.length,
+            rate=self.rate,
+            seed=scene.seed,
+            voice=[Placement(path=self._speech_at(sha), start=at) for sha, at in scene.lines],
+            effects=effects,
+            beds=beds,
+            music_level_db=self.plan.music_level_db,
+            duck_db=self.plan.music_duck_db,
+            room_tone_db=self.plan.room_tone_db,
+        )
+
+    # -- the passes --------------------------------------------------------------------------
+
+    def dialogues(self, scenes: Sequence[_Scene]) -> list[_Take]:
+        """Each scene's compressed dialogue and its measurements: cached, or made."""
+        takes: list[_Take | None] = []
+        work: list[tuple[int, str, Callable[[], Dialogue]]] = []
+        for index, scene in enumerate(scenes):
+            key = cache_key(
+                kind="scene-dialogue",
+                version=_SOUND_VERSION,
+                rate=self.rate,
+                length=scene.length,
+                lines=[list(line) for line in scene.lines],
+                compressor=DIALOGUE_COMPRESSOR,
+                ffmpeg=ffmpeg_version(),
+            )
+            blob, facts = self._cached_blob(key), self._cached_json(f"{key}:measured")
+            if blob is not None and facts is not None:
+                dialogue = Dialogue(
+                    facts["speech_power"], facts["speech_samples"], tuple(facts["momentary"])
                 )
-    return placements
+                takes.append(_Take(*blob, dialogue))
+                continue
+            takes.append(None)
+            track, out = self._track(scene), self.scratch / f"voice-{index}.wav"
+            work.append((index, key, partial(compress_dialogue, track, out)))
+        made = self._each([job for _, _, job in work])
+        for (index, key, _), dialogue in zip(work, made, strict=True):
+            path, sha = self._store(key, self.scratch / f"voice-{index}.wav", "media/wav")
+            self._store_json(f"{key}:measured", asdict(dialogue), f"voice-{index}")
+            takes[index] = _Take(path, sha, dialogue)
+        return [take for take in takes if take is not None]
 
+    def gain(self, takes: Sequence[_Take]) -> tuple[float, float]:
+        """The dialogue's RMS (in steps) and the gain guessed to land the mix on the target."""
+        dialogue = Dialogue.joined(take.dialogue for take in takes)
+        reference = (
+            10.0 ** (level_step(20.0 * math.log10(dialogue.rms)) / 20.0) if dialogue.rms else 0.0
+        )
+        spoken = dialogue.integrated_lufs
+        if spoken <= SILENCE_LUFS:  # no dialogue to guess from: the mix is measured and corrected
+            return reference, 0.0
+        target = self.plan.profile.loudness_lufs
+        first = level_step(target - spoken)
+        tolls: list[tuple[float, float]] = []
+        work: list[tuple[str, Callable[[], tuple[float, float]]]] = []
+        for take in takes:
+            key = cache_key(
+                kind="scene-toll",
+                version=_SOUND_VERSION,
+                voice=take.sha256,
+                gain=first,
+                ceiling=self.ceiling,
+            )
+            found = self._cached_json(key)
+            if found is not None:
+                tolls.append((float(found[0]), float(found[1])))
+            else:
+                work.append((key, partial(limiter_toll, take.path, first, self.limiter)))
+        for index, ((key, _), toll) in enumerate(
+            zip(work, self._each([job for _, job in work]), strict=True)
+        ):
+            self._store_json(key, list(toll), f"toll-{index}")
+            tolls.append(toll)
+        return reference, level_step(guess_gain(target, spoken, tolls))
 
-def _beds(ctx: StageContext, shotlist: ShotList, plan: RenderPlan, rate: int) -> list[Bed]:
-    """Each mood's bed under its shots: the library's file, or the generated pad."""
-    starts = shotlist.shot_starts()
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for shot in shotlist.shots:
-        begin = round(starts[shot.id] / shotlist.fps * rate)
-        end = round((starts[shot.id] + shot.frames) / shotlist.fps * rate)
-        spans.setdefault(shot.music_mood, []).append((begin, end))
-    beds = []
-    for mood, ranges in sorted(spans.items()):
-        path = asset_path(ctx, plan.asset(f"music/{mood}"))
-        source = _decode_to_wav(path, ctx.work_dir, rate) if path is not None else None
-        beds.append(Bed(spans=tuple(ranges), mood=mood, source=source))
-    return beds
+    def mixes(
+        self, scenes: Sequence[_Scene], takes: Sequence[_Take], levels: Levels
+    ) -> list[_Mixed]:
+        """Each scene mixed at ``levels``: cached, or made."""
+        done: list[_Mixed | None] = []
+        work: list[tuple[int, str, Stems, Callable[[], Metered]]] = []
+        for index, (scene, take) in enumerate(zip(scenes, takes, strict=True)):
+            key = cache_key(
+                kind="scene-mix",
+                version=_SOUND_VERSION,
+                rate=self.rate,
+                voice=take.sha256,
+                scene=scene.material(),
+                music_level_db=self.plan.music_level_db,
+                duck_db=self.plan.music_duck_db,
+                room_tone_db=self.plan.room_tone_db,
+                reference=levels.reference,
+                gain=levels.gain_db,
+                ceiling=self.ceiling,
+            )
+            parts = {name: self._cached(f"{key}:{name}") for name in ("music", "effects", "mix")}
+            facts = self._cached_json(f"{key}:measured")
+            if facts is not None and all(parts.values()):
+                music, effects, mix = (p for p in parts.values() if p is not None)
+                done.append(
+                    _Mixed(music, effects, mix, tuple(facts["momentary"]), facts["peak_dbfs"])
+                )
+                continue
+            done.append(None)
+            stems = Stems(
+                voice=take.path,
+                music=self.scratch / f"music-{index}.wav",
+                effects=self.scratch / f"effects-{index}.wav",
+                mix=self.scratch / f"mix-{index}.wav",
+            )
+            track = self._track(scene)
+            work.append((index, key, stems, partial(mix_stems, track, stems, levels)))
+        made = self._each([job for _, _, _, job in work])
+        for (index, key, stems, _), metered in zip(work, made, strict=True):
+            self.mixed += 1
+            music = self._store(f"{key}:music", stems.music, "media/wav")[0]
+            effects = self._store(f"{key}:effects", stems.effects, "media/wav")[0]
+            mix = self._store(f"{key}:mix", stems.mix, "media/wav")[0]
+            facts = {
+                "momentary": list(metered.momentary),
+                "peak_dbfs": metered.loudness.true_peak_dbtp,
+            }
+            self._store_json(f"{key}:measured", facts, f"mix-{index}")
+            done[index] = _Mixed(music, effects, mix, metered.momentary, facts["peak_dbfs"])
+        return [mixed for mixed in done if mixed is not None]
 
 
 def make_soundtrack(
-    ctx: StageContext,
-    shotlist: ShotList,
-    plan: RenderPlan,
-    voice: MediaSet,
-    stems: Stems,
-    final: Path,
-) -> Loudness:
-    """Mix the episode into ``stems``, normalize the mix into ``final``; returns its loudness."""
+    ctx: StageContext, shotlist: ShotList, plan: RenderPlan, voice: MediaSet, stems: Stems
+) -> SoundReport:
+    """Mix the episode scene by scene, leveled to the profile's target, into ``stems``.
+
+    ``stems.mix`` is the finished mix; the voice, music and effects stems are
+    the parts before the gain.
+    """
     rate = plan.profile.audio_sample_rate
-    track = Soundtrack(
-        length=round(shotlist.total_frames / shotlist.fps * rate),
-        rate=rate,
-        seed=plan.seed,
-        voice=_voice(ctx, shotlist, voice, rate),
-        effects=_effects(ctx, shotlist, plan, rate),
-        beds=_beds(ctx, shotlist, plan, rate),
-        music_level_db=plan.music_level_db,
-        duck_db=plan.music_duck_db,
-        room_tone_db=plan.room_tone_db,
+    scenes = _scenes(shotlist, plan, voice, rate)
+    target = plan.profile.loudness_lufs
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        sound = _Sound(ctx, plan, pool)
+        takes = sound.dialogues(scenes)
+        reference, gain = sound.gain(takes)
+        for _ in range(_ATTEMPTS):
+            mixes = sound.mixes(scenes, takes, Levels(reference, gain, sound.limiter))
+            loudness = integrated_lufs(m for mixed in mixes for m in mixed.momentary)
+            ctx.log.info(
+                "mix_level",
+                dialogue_rms=round(reference, 5),
+                gain_db=gain,
+                integrated_lufs=round(loudness, 2),
+            )
+            if loudness <= SILENCE_LUFS or abs(target - loudness) <= CLOSE_ENOUGH_LU:
+                break
+            gain = level_step(gain + target - loudness)
+    join_wavs([take.path for take in takes], stems.voice, rate)
+    join_wavs([mixed.music for mixed in mixes], stems.music, rate)
+    join_wavs([mixed.effects for mixed in mixes], stems.effects, rate)
+    join_wavs([mixed.mix for mixed in mixes], stems.mix, rate)
+    return SoundReport(
+        integrated_lufs=loudness,
+        sample_peak_dbfs=max((mixed.peak_dbfs for mixed in mixes), default=-120.0),
+        gain_db=gain,
+        dialogue_rms_db=20.0 * math.log10(reference) if reference > 0 else SILENCE_LUFS,
+        scenes=len(scenes),
+        scenes_mixed=sound.mixed,
     )
-    limiter = PeakLimiter(rate, 10.0 ** ((plan.profile.true_peak_dbtp - LIMITER_MARGIN_DB) / 20))
-    level = Leveling(target_lufs=plan.profile.loudness_lufs, limiter=limiter, final=final)
-    mixed = mix_soundtrack(track, stems, level)
-    if mixed.landed and mixed.leveled is not None:
-        return mixed.leveled
-    _, after = normalize(
-        stems.mix,
-        final,
-        target_lufs=plan.profile.loudness_lufs,
-        true_peak_dbtp=plan.profile.true_peak_dbtp,
-        sample_rate=rate,
-        before=mixed.raw if mixed.raw is not None else measure(stems.mix),
-        tried=(mixed.gain_db, mixed.leveled) if mixed.leveled is not None else None,
-    )
-    return after
