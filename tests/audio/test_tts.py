@@ -10,7 +10,13 @@ import pytest
 
 from sparkle_motion.audio import pitch
 from sparkle_motion.audio.speech_text import clean_text, reading_seconds
-from sparkle_motion.audio.tts import PiperEngine, SilentEngine, SpeechEngine, engine_for
+from sparkle_motion.audio.tts import (
+    PiperEngine,
+    SilentEngine,
+    SpeechEngine,
+    engine_for,
+    release_engines,
+)
 from sparkle_motion.audio.voices import Voice, default_voice_for
 from sparkle_motion.errors import SpeechError
 from tests.audio.signals import measured_shift
@@ -163,6 +169,16 @@ def test_engine_for_caches_one_engine_per_model(piper: SpeechEngine) -> None:
     assert engine_for(Voice(engine="silent")) is engine_for(Voice(engine="silent", model="x"))
     with pytest.raises(SpeechError, match="unknown piper voice model"):
         engine_for(Voice(model="nobody"))
+
+
+def test_released_engines_load_again_and_say_the_same_bytes() -> None:
+    engine = engine_for(Voice())
+    before = engine.synthesize("The ferry is late.", Voice())
+    assert isinstance(engine, PiperEngine) and engine._voice is not None
+    release_engines()
+    assert engine._voice is None
+    assert engine_for(Voice()) is engine  # the engine stays; only its model went
+    assert np.array_equal(engine.synthesize("The ferry is late.", Voice()), before)
 
 
 def test_piper_engine_loads_lazily() -> None:

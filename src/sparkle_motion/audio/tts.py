@@ -6,7 +6,8 @@
   for tests and machines without a voice.
 
 :func:`engine_for` hands out one engine per (engine, model) per process, so
-the piper model loads at most once.
+the piper model loads once for all the lines of a run; :func:`release_engines`
+lets it go when the run has spoken them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sparkle_motion.audio.speech_text import READING_RULE, silence_for
 from sparkle_motion.audio.voices import Voice
 from sparkle_motion.errors import SpeechError
 
-__all__ = ["PiperEngine", "SilentEngine", "SpeechEngine", "engine_for"]
+__all__ = ["PiperEngine", "SilentEngine", "SpeechEngine", "engine_for", "release_engines"]
 
 SILENT_SAMPLE_RATE = 22050
 
@@ -75,6 +76,15 @@ def engine_for(voice: Voice) -> SpeechEngine:
             engine = _make_engine(*key)
             _ENGINES[key] = engine
         return engine
+
+
+def release_engines() -> None:
+    """Unload every voice model, once a run has spoken its lines: the rest of a render
+    (clips, the mix) has no use for the memory. Engines load again when next asked."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            if isinstance(engine, PiperEngine):
+                engine.unload()
 
 
 def _make_engine(engine: str, model: str) -> SpeechEngine:

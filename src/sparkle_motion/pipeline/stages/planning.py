@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sparkle_motion.adapt.manifest import build_manifest
 from sparkle_motion.adapt.shots import MeasuredSpeech, plan_shotlist
-from sparkle_motion.audio import SpeechCache, SpeechClip, engine_for
+from sparkle_motion.audio import SpeechCache, SpeechClip, engine_for, release_engines
 from sparkle_motion.media.resolver import Library, resolve_assets
 from sparkle_motion.pipeline.asset_cache import RegistryAssetCache
 from sparkle_motion.pipeline.context import StageContext, StageResult
@@ -99,16 +99,19 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         clip = speak(line)  # a line the planner made itself
         return MeasuredSpeech(seconds=clip.seconds, sha256=clip.sha256)
 
-    shotlist = plan_shotlist(
-        script,
-        fps=ctx.profile.fps,
-        timing=project.timing,
-        measure=measure,
-        mood=project.music.mood,
-        target_duration=project.target_duration,
-        cards=project.cards,
-        show_title=project.title,
-    )
+    try:
+        shotlist = plan_shotlist(
+            script,
+            fps=ctx.profile.fps,
+            timing=project.timing,
+            measure=measure,
+            mood=project.music.mood,
+            target_duration=project.target_duration,
+            cards=project.cards,
+            show_title=project.title,
+        )
+    finally:
+        release_engines()  # every line is spoken: the rest of the run needs the memory
     for note in shotlist.timing_notes:
         ctx.log.warning("timing", note=note)
     return StageResult(

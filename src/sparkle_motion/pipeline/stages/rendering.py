@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sparkle_motion.adapt.manifest import character_variant
-from sparkle_motion.audio import engine_for
+from sparkle_motion.audio import engine_for, release_engines
 from sparkle_motion.errors import RunStopped, StageError
 from sparkle_motion.ffmpeg import ffmpeg_version
 from sparkle_motion.pipeline.context import StageContext, StageResult
@@ -129,25 +129,31 @@ def voice_stage(ctx: StageContext) -> StageResult:
     lines = [line for shot in shotlist.shots for line in shot.lines]
     ctx.progress.total(len(lines))
     items: list[MediaItem] = []
-    for line in lines:
-        voice = to_voice(plan.voices[line.speaker_id], line.delivery, line.emotion)
-        clip = cache.get_or_make(line.text, voice, engine_for(voice))
-        if line.speech_sha256 and clip.sha256 != line.speech_sha256:
-            raise StageError(
-                f"the speech for line {line.line_id} differs from the speech its timing was "
-                "locked with",
-                where=f"voice {line.speaker_id}",
-                hint="the voice engine or its settings changed: plan the shot list again",
+    try:  # every line is in the speech cache unless it was cleared
+        for line in lines:
+            voice = to_voice(plan.voices[line.speaker_id], line.delivery, line.emotion)
+            clip = cache.get_or_make(line.text, voice, engine_for(voice))
+            if line.speech_sha256 and clip.sha256 != line.speech_sha256:
+                raise StageError(
+                    f"the speech for line {line.line_id} differs from the speech its timing was "
+                    "locked with",
+                    where=f"voice {line.speaker_id}",
+                    hint="the voice engine or its settings changed: plan the shot list again",
+                )
+            record = ctx.registry.put_file(
+                clip.path, kind="media/wav", run_id=ctx.run_id, params={"line": line.line_id}
             )
-        record = ctx.registry.put_file(
-            clip.path, kind="media/wav", run_id=ctx.run_id, params={"line": line.line_id}
-        )
-        items.append(
-            MediaItem(
-                key=line.line_id, sha256=record.hash, media_type="audio/wav", seconds=clip.seconds
+            items.append(
+                MediaItem(
+                    key=line.line_id,
+                    sha256=record.hash,
+                    media_type="audio/wav",
+                    seconds=clip.seconds,
+                )
             )
-        )
-        ctx.progress.advance()
+            ctx.progress.advance()
+    finally:
+        release_engines()
     return StageResult(
         outputs={"voice": MediaSet.new(stage="voice", items=items)},
         cache_hits=cache.hits,
