@@ -49,6 +49,7 @@ __all__ = [
     "LoudnessMeter",
     "Metered",
     "integrated_lufs",
+    "loudness_range",
     "measure",
     "measure_parallel",
     "metering",
@@ -71,7 +72,10 @@ LIMITER_MARGIN_DB = 1.0  # the limiter's ceiling under the true-peak target
 _ATTEMPTS = 4  # gain-and-limit passes, each correcting the last one's miss
 CLOSE_ENOUGH_LU = 0.25  # how near the target a normalized mix must land
 _BLOCK = 1 << 20
-_PEAK_OVERLAP = 1.0  # seconds each true-peak stretch starts before its share
+# Seconds each stretch measured in parallel starts before its share: the true-peak
+# filter starts cold, and a short-term (3 s) value needs the 3 s before it.
+_OVERLAP = 3.0
+_BLOCK_SECONDS = 0.1  # ebur128's momentary and short-term values come this often
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ def parse_summary(stderr: str, where: str, true_peak: bool = True) -> Loudness:
 
 
 _MOMENTARY_KEY = "lavfi.r128.M="
+_SHORT_TERM_KEY = "lavfi.r128.S="
+_RANGE_GATE_LU = 20.0
 _RELATIVE_GATE_LU = 10.0
 
 
@@ -127,29 +133,47 @@ def _escaped(path: Path) -> str:
     return "".join("\\" + c if c in "\\,;[]'" else c for c in option)
 
 
-def momentary_filter(peak: str, log: Path) -> str:
+def momentary_filter(peak: str, log: Path, *, short_term: bool = False) -> str:
     """ebur128 (``peak``: "sample" or "true") writing the momentary loudness to ``log``.
 
     The stream leaves in 100 ms frames, each carrying the loudness of the
-    400 ms before it; :func:`read_momentary` reads them back.
+    400 ms before it (and, with ``short_term``, of the 3 s before it);
+    :func:`read_momentary` reads them back.
     """
+    keys = "" if short_term else f":key={_MOMENTARY_KEY[:-1]}"
     return (
         f"adenorm,ebur128=metadata=1:framelog=quiet:peak={peak},"
-        f"ametadata=mode=print:key={_MOMENTARY_KEY[:-1]}:file={_escaped(log)}"
+        f"ametadata=mode=print{keys}:file={_escaped(log)}"
     )
 
 
-def read_momentary(log: Path) -> tuple[float, ...]:
-    """The momentary loudness values (LUFS, one every 100 ms) a :func:`momentary_filter` wrote."""
+def read_momentary(log: Path, *, short_term: bool = False) -> tuple[float, ...]:
+    """The values (LUFS, one every 100 ms) a :func:`momentary_filter` wrote: momentary,
+    or short-term when it logged them."""
+    key = _SHORT_TERM_KEY if short_term else _MOMENTARY_KEY
     try:
         text = log.read_text(encoding="utf-8")
     except OSError as exc:
         raise MediaError(f"ffmpeg's loudness log cannot be read: {exc}", where=str(log)) from exc
     return tuple(
-        _number(line[len(_MOMENTARY_KEY) :], -200.0)
-        for line in text.splitlines()
-        if line.startswith(_MOMENTARY_KEY)
+        _number(line[len(key) :], -200.0) for line in text.splitlines() if line.startswith(key)
     )
+
+
+def loudness_range(short_term: Iterable[float]) -> float:
+    """Loudness range (LU) from short-term values, as EBU Tech 3342 defines it.
+
+    Values over the absolute gate (-70 LUFS) set a relative gate 20 LU under
+    their mean power; the range is the spread between the 10th and the 95th
+    percentile of the values over both.
+    """
+    levels = np.array([s for s in short_term if s > SILENCE_LUFS], dtype=np.float64)
+    if levels.size == 0:
+        return 0.0
+    gate = 10.0 * math.log10(float(np.power(10.0, levels / 10.0).mean())) - _RANGE_GATE_LU
+    kept = levels[levels > gate]
+    low, high = np.percentile(kept, [10.0, 95.0])
+    return float(high - low)
 
 
 def integrated_lufs(momentary: Iterable[float]) -> float:
@@ -170,12 +194,17 @@ def integrated_lufs(momentary: Iterable[float]) -> float:
     return max(SILENCE_LUFS, 10.0 * math.log10(float(kept.mean())))
 
 
-def _measure_file(path: Path, true_peak: bool, window: tuple[str, ...] = ()) -> Loudness:
-    """ebur128 over the first audio stream of ``path`` (``window``: input ``-ss``/``-t``)."""
+def _measure_file(
+    path: Path, true_peak: bool, window: tuple[str, ...] = (), log: Path | None = None
+) -> Loudness:
+    """ebur128 over the first audio stream of ``path`` (``window``: input ``-ss``/``-t``);
+    with ``log``, its momentary and short-term values are written there too."""
+    peak = "true" if true_peak else "sample"
+    measuring = f"{EBUR128}{peak}" if log is None else momentary_filter(peak, log, short_term=True)
     result = run_ffmpeg(
         [
             *_MEASURE_LOG, *window, "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-            "-af", f"{EBUR128}{'true' if true_peak else 'sample'}", "-f", "null", "-",
+            "-af", measuring, "-f", "null", "-",
         ],
         quiet=False,
     )  # fmt: skip
@@ -194,34 +223,42 @@ def measure(path: Path, *, true_peak: bool = True) -> Loudness:
 
 
 def measure_parallel(path: Path, seconds: float, *, workers: int = 2) -> Loudness:
-    """:func:`measure` with the true peak found by ``workers`` ffmpegs at once.
+    """:func:`measure` (with the true peak) shared by ``workers`` ffmpegs at once.
 
-    The loudness comes from one pass without the (costly) true-peak search;
-    the true peak from stretches of the file that overlap by a second (the
-    4x upsampling filter starts cold at each cut), each in its own process.
-    The result equals :func:`measure`'s to its 0.1 dB resolution.
+    Each measures its stretch of the file, starting 3 s early (the true-peak
+    filter starts cold, and a short-term value needs the 3 s before it), and
+    logs its momentary and short-term loudness; the stretches' values, less
+    those of the early start, give the integrated loudness and loudness
+    range (:func:`integrated_lufs`, :func:`loudness_range`), their highest
+    true peak the peak. The result equals :func:`measure`'s to its 0.1 dB
+    resolution, give or take that last tenth.
     """
     if not path.is_file():
         raise MediaError("cannot measure loudness: file not found", where=str(path))
     parts = max(1, workers)
+    if parts == 1:
+        return measure(path)
     step = seconds / parts
 
-    def peak(index: int) -> float:
-        start = max(0.0, index * step - _PEAK_OVERLAP)
+    def stretch(index: int) -> tuple[float, tuple[float, ...], tuple[float, ...]]:
+        start = max(0.0, index * step - _OVERLAP)
         window: tuple[str, ...] = ("-ss", f"{start:.6f}") if start > 0 else ()
         if index < parts - 1:
             window += ("-t", f"{index * step + step - start:.6f}")
-        return _measure_file(path, True, window).true_peak_dbtp
+        with tempfile.TemporaryDirectory(prefix="sparkle-measure-") as scratch:
+            log = Path(scratch) / "values.txt"
+            peak = _measure_file(path, True, window, log).true_peak_dbtp
+            momentary = read_momentary(log)
+            short = read_momentary(log, short_term=True)
+        early = round((index * step - start) / _BLOCK_SECONDS)  # measured by the stretch before
+        return peak, momentary[early:], short[early:]
 
-    with ThreadPoolExecutor(max_workers=parts + 1) as pool:
-        whole = pool.submit(measure, path, true_peak=False)
-        peaks = [pool.submit(peak, index) for index in range(parts)]
-        loudness = whole.result()
-        highest = max(future.result() for future in peaks)
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        measured = list(pool.map(stretch, range(parts)))
     return Loudness(
-        integrated_lufs=loudness.integrated_lufs,
-        true_peak_dbtp=highest,
-        lra=loudness.lra,
+        integrated_lufs=round(integrated_lufs(m for _, ms, _ in measured for m in ms), 1),
+        true_peak_dbtp=max(peak for peak, _, _ in measured),
+        lra=round(loudness_range(s for _, _, ss in measured for s in ss), 1),
         true_peak=True,
     )
 
