@@ -162,7 +162,19 @@ def test_a_library_bed_loops_under_the_episode(tmp_path: Path, line: Path) -> No
     stems = _stems(tmp_path / "out")
     mix_soundtrack(_track(line, beds=[Bed(spans=((0, 20 * RATE),), source=loop)]), stems)
     music = _read(stems.music)
-    assert rms_db(music, RATE, 16.0, 19.0) > -60.0  # still playing after several loops
+    assert rms_db(music, RATE, 13.0, 16.0) > -60.0  # still playing after several loops
+    # Cut wherever the stretch ends, the loop fades out over its last three seconds.
+    assert rms_db(music, RATE, 19.0, 19.8) < rms_db(music, RATE, 13.0, 16.0) - 10.0
+    assert np.max(np.abs(music[-RATE // 100 :])) < 1e-3
+
+
+def test_an_effect_running_past_the_end_stops_without_a_click(tmp_path: Path, line: Path) -> None:
+    boom = write_tone(tmp_path / "boom.wav", 90.0, 5.0, RATE, 0.5)
+    stems = _stems(tmp_path / "out")
+    mix_soundtrack(_track(line, seconds=4.0, effects=[Placement(boom, 1.0)]), stems)
+    effects = _read(stems.effects)
+    assert rms_db(effects, RATE, 2.0, 3.0) > -12.0
+    assert abs(effects[-1]) < 1e-3  # faded to nothing over the last 20 ms
 
 
 def _peak_memory(line: Path, folder: Path, seconds: float) -> int:

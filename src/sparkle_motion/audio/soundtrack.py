@@ -68,6 +68,8 @@ _CONTROL_FRAMES_PER_BLOCK = 2048  # about 20 s a block at 48 kHz
 _SPEECH_FLOOR = 1e-3  # samples quieter than this are pauses, not speech
 _NO_SPEECH_RMS = 0.1  # the dialogue level a bed is set against when nobody speaks
 MOOD_CROSSFADE_SECONDS = 1.0
+LOOP_FADE_OUT_SECONDS = 3.0  # a library bed's fade at the end of its stretch
+EFFECTS_FADE_OUT_SECONDS = 0.02  # effects still sounding when a stretch ends
 _TONE_CHUNK = 1 << 16  # room tone noise is drawn per chunk, keyed by its index
 _TONE_BOXES = (6, 17)  # two box filters: a soft low-passed hiss, like air in a room
 
@@ -155,11 +157,28 @@ class _Weight:
         return weight
 
 
-class _Looped:
-    """A WAV played round and round from sample 0 of the timeline."""
+def _end_fade(first: int, count: int, length: int, width: int) -> NDArray[np.float32] | None:
+    """Gains that take a stretch of ``length`` samples out over its last ``width`` (a half
+    cosine), for samples ``first`` to ``first + count``; None where the block is untouched."""
+    start = length - width
+    if width <= 0 or first + count <= start:
+        return None
+    at = np.arange(first, first + count, dtype=np.float64)
+    done = np.clip((at - start) / width, 0.0, 1.0)
+    gains: NDArray[np.float32] = (0.5 + 0.5 * np.cos(np.pi * done)).astype(np.float32)
+    return gains
 
-    def __init__(self, reader: WavReader) -> None:
-        self.reader = reader
+
+class _Looped:
+    """A WAV played round and round from sample 0 of the timeline, taken out at its end.
+
+    A file has its own start; its loop is cut wherever the stretch ends, so
+    the last ``LOOP_FADE_OUT_SECONDS`` (a quarter of a short stretch) fade out.
+    """
+
+    def __init__(self, reader: WavReader, length: int) -> None:
+        self.reader, self.length = reader, length
+        self.fade = min(round(LOOP_FADE_OUT_SECONDS * reader.rate), length // 4)
 
     def rms(self) -> float:
         """The file's RMS: the level of its loop."""
@@ -178,6 +197,9 @@ class _Looped:
             take = min(size - offset, count - filled)
             out[filled : filled + take] = self.reader.read(offset, take)
             filled += take
+        fade = _end_fade(first, count, self.length, self.fade)
+        if fade is not None:
+            out *= fade
         return out
 
 
@@ -211,7 +233,7 @@ class _Music:
                         where=str(bed.source),
                     )
                 self._readers.append(reader)
-                player = _Looped(reader)
+                player = _Looped(reader, track.length)
             else:
                 player = MusicBed(bed.mood, track.length / track.rate, track.seed, track.rate)
             weight = _Weight(bed.spans, track.length, width) if len(track.beds) > 1 else None
@@ -474,6 +496,7 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
     tone = reference * 10 ** (track.room_tone_db / 20) if track.room_tone_db is not None else 0.0
     gain = np.float32(10.0 ** (levels.gain_db / 20.0))
     effects = Timeline(track.effects, track.rate)
+    effects_fade = min(round(EFFECTS_FADE_OUT_SECONDS * track.rate), track.length)
     with files_stack as files:
         voice_in = files.enter_context(WavReader(stems.voice))
         music_out = files.enter_context(wav_writer(stems.music, track.rate))
@@ -488,6 +511,9 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
             else:
                 bed = np.zeros(count, dtype=np.float32)
             sound = effects.block(first, count)
+            cut = _end_fade(first, count, track.length, effects_fade)
+            if cut is not None:  # an effect running past the end stops without a click
+                sound *= cut
             if tone:
                 sound += (room_tone(track.seed, first, count) * tone).astype(np.float32)
             mixed = voice_in.read(first, count)

@@ -61,7 +61,7 @@ __all__ = ["SFX_GAIN_DB", "SFX_OFFSET_SECONDS", "SoundReport", "make_soundtrack"
 SFX_OFFSET_SECONDS = 0.15
 SFX_GAIN_DB = -6.0
 _RESAMPLER = "sparkle-polyphase-1"  # names resample.py's kernel: a change must miss the cache
-_SOUND_VERSION = "scenes-2"  # names the mix's code: a change must miss the cache
+_SOUND_VERSION = "scenes-3"  # names the mix's code: a change must miss the cache
 _ATTEMPTS = 4  # mixes at a gain, each correcting the last one's miss
 _WORKERS = max(1, min(2, os.cpu_count() or 1))
 
