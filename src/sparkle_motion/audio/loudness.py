@@ -183,7 +183,7 @@ def integrated_lufs(momentary: Iterable[float]) -> float:
     those over the absolute gate (-70 LUFS) set a relative gate 10 LU under
     their mean power, and the blocks over both are averaged. Blocks measured
     stretch by stretch join into the whole's loudness, save for the few that
-    would straddle the joins (within a hundredth of a LU on minutes of sound).
+    would straddle the joins (within a few hundredths of a LU, cut anywhere).
     """
     levels = np.array([m for m in momentary if m > SILENCE_LUFS], dtype=np.float64)
     if levels.size == 0:

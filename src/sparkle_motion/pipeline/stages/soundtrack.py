@@ -121,6 +121,26 @@ class _Mixed:
     peak_dbfs: float
 
 
+def _read_dialogue(facts: Any) -> Dialogue | None:
+    """A cached scene dialogue's measurements; None (a miss) when they do not read."""
+    try:
+        return Dialogue(
+            float(facts["speech_power"]),
+            int(facts["speech_samples"]),
+            tuple(float(m) for m in facts["momentary"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _read_measured(facts: Any) -> tuple[tuple[float, ...], float] | None:
+    """A cached scene mix's momentary loudness and peak; None (a miss) when they do not read."""
+    try:
+        return tuple(float(m) for m in facts["momentary"]), float(facts["peak_dbfs"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _scene_seed(seed: int, scene_id: str) -> int:
     digest = hashlib.sha256(f"{seed}/{scene_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big")
@@ -279,10 +299,8 @@ class _Sound:
                 ffmpeg=ffmpeg_version(),
             )
             blob, facts = self._cached_blob(key), self._cached_json(f"{key}:measured")
-            if blob is not None and facts is not None:
-                dialogue = Dialogue(
-                    facts["speech_power"], facts["speech_samples"], tuple(facts["momentary"])
-                )
+            dialogue = _read_dialogue(facts)
+            if blob is not None and dialogue is not None:
                 takes.append(_Take(*blob, dialogue))
                 continue
             takes.append(None)
@@ -347,14 +365,13 @@ class _Sound:
                 reference=levels.reference,
                 gain=levels.gain_db,
                 ceiling=self.ceiling,
+                ffmpeg=ffmpeg_version(),  # meters the mix
             )
-            parts = {name: self._cached(f"{key}:{name}") for name in ("music", "effects", "mix")}
-            facts = self._cached_json(f"{key}:measured")
-            if facts is not None and all(parts.values()):
-                music, effects, mix = (p for p in parts.values() if p is not None)
-                done.append(
-                    _Mixed(music, effects, mix, tuple(facts["momentary"]), facts["peak_dbfs"])
-                )
+            parts = [self._cached(f"{key}:{name}") for name in ("music", "effects", "mix")]
+            measured = _read_measured(self._cached_json(f"{key}:measured"))
+            if measured is not None and None not in parts:
+                music, effects, mix = (p for p in parts if p is not None)
+                done.append(_Mixed(music, effects, mix, *measured))
                 continue
             done.append(None)
             stems = Stems(
@@ -371,12 +388,10 @@ class _Sound:
             music = self._store(f"{key}:music", stems.music, "media/wav")[0]
             effects = self._store(f"{key}:effects", stems.effects, "media/wav")[0]
             mix = self._store(f"{key}:mix", stems.mix, "media/wav")[0]
-            facts = {
-                "momentary": list(metered.momentary),
-                "peak_dbfs": metered.loudness.true_peak_dbtp,
-            }
+            peak = metered.loudness.true_peak_dbtp  # the sample peak: metered without true peak
+            facts = {"momentary": list(metered.momentary), "peak_dbfs": peak}
             self._store_json(f"{key}:measured", facts, f"mix-{index}")
-            done[index] = _Mixed(music, effects, mix, metered.momentary, facts["peak_dbfs"])
+            done[index] = _Mixed(music, effects, mix, metered.momentary, peak)
         return [mixed for mixed in done if mixed is not None]
 
 
