@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sparkle_motion.pipeline.stages.soundtrack import _read_dialogue, _read_measured, _scenes
 from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList
 from sparkle_motion.schemas.shotlist import timing_lock_hash
-from tests.service.helpers import TINY
+from tests.service.helpers import TINY, kitchen_shot
 
 FPS = 24
 RATE = 48000
@@ -23,22 +23,12 @@ def _episode(scene_frames: list[list[int]]) -> tuple[ShotList, RenderPlan, Media
         for number, length in enumerate(frames):
             shot = f"s{scene}-{number}"
             listed.append(
-                {
-                    "id": shot,
-                    "scene_id": f"scene-{scene}",
-                    "scene_index": scene,
-                    "frames": length,
-                    "framing": "wide",
-                    "movement": "static",
-                    "characters": ["ann"],
-                    "location": "Kitchen",
-                    "location_key": "kitchen",
-                    "interior": True,
-                    "time_of_day": "day",
-                    "template": "test",
-                    "reason": "test",
-                    "music_mood": "warm" if number % 2 else "calm",
-                    "lines": [
+                kitchen_shot(
+                    shot,
+                    frames=length,
+                    scene=scene,
+                    music_mood="warm" if number % 2 else "calm",
+                    lines=[
                         {
                             "line_id": f"l-{shot}",
                             "speaker_id": "ann",
@@ -47,7 +37,7 @@ def _episode(scene_frames: list[list[int]]) -> tuple[ShotList, RenderPlan, Media
                             "end": round(length / FPS - 0.1, 3),
                         }
                     ],
-                }
+                )
             )
     lock = timing_lock_hash(FPS, [(s["id"], s["frames"]) for s in listed])
     shotlist = ShotList.new(episode_id="ep01", fps=FPS, shots=listed, timing_lock_hash=lock)
@@ -81,7 +71,7 @@ def test_a_scene_s_sound_is_laid_out_from_its_own_start(
     before = _scenes(*_episode(scenes), RATE)
     stretched = [[scenes[0][0] + longer, *scenes[0][1:]], *scenes[1:]]
     after = _scenes(*_episode(stretched), RATE)
-    assert [scene.id for scene in before] == [f"scene-{n}" for n in range(len(scenes))]
+    assert [scene.id for scene in before] == [f"s{n + 1}" for n in range(len(scenes))]
     assert sum(scene.length for scene in before) == round(sum(map(sum, scenes)) / FPS * RATE)
     assert after[0].length > before[0].length
     for was, now in zip(before[1:], after[1:], strict=True):

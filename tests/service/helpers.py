@@ -42,6 +42,36 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def kitchen_shot(
+    shot_id: str,
+    *,
+    frames: int,
+    lines: list[dict[str, Any]],
+    scene: int = 0,
+    framing: str = "wide",
+    movement: str = "static",
+    **extra: Any,
+) -> dict[str, Any]:
+    """One shot of Ann in the kitchen, as a shot list holds it."""
+    return {
+        "id": shot_id,
+        "scene_id": f"s{scene + 1}",
+        "scene_index": scene,
+        "frames": frames,
+        "framing": framing,
+        "movement": movement,
+        "characters": ["ann"],
+        "location": "Kitchen",
+        "location_key": "kitchen",
+        "interior": True,
+        "time_of_day": "day",
+        "template": "test",
+        "reason": "test",
+        "lines": lines,
+        **extra,
+    }
+
+
 def render_inputs(
     *,
     shots: int = 1,
@@ -56,21 +86,12 @@ def render_inputs(
     for index in range(shots):
         seconds = frames / fps
         listed.append(
-            {
-                "id": f"sh{index + 1}",
-                "scene_id": "s1",
-                "scene_index": 0,
-                "frames": frames,
-                "framing": "medium" if index else "wide",
-                "movement": ("push_in", "pan_left", "static")[index % 3],
-                "characters": ["ann"],
-                "location": "Kitchen",
-                "location_key": "kitchen",
-                "interior": True,
-                "time_of_day": "day",
-                "template": "test",
-                "reason": "test",
-                "lines": [
+            kitchen_shot(
+                f"sh{index + 1}",
+                frames=frames,
+                framing="medium" if index else "wide",
+                movement=("push_in", "pan_left", "static")[index % 3],
+                lines=[
                     {
                         "line_id": f"l{index + 1}",
                         "speaker_id": "ann",
@@ -79,7 +100,7 @@ def render_inputs(
                         "end": round(seconds - 0.1, 3),
                     }
                 ],
-            }
+            )
         )
     lock = timing_lock_hash(fps, [(s["id"], s["frames"]) for s in listed])
     shotlist = ShotList.new(episode_id=episode_id, fps=fps, shots=listed, timing_lock_hash=lock)
