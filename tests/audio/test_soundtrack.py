@@ -276,12 +276,12 @@ def test_dialogues_measured_apart_join_into_the_whole(line: Path, tmp_path: Path
     assert Dialogue.joined([]).rms == 0.0
 
 
-@given(st.floats(-60.0, 60.0), st.floats(-0.049, 0.049))
-def test_levels_move_in_tenths_of_a_db(db: float, nudge: float) -> None:
-    step = level_step(db)
-    assert abs(step - db) <= 0.05 + 1e-9
-    assert level_step(step) == step
-    assert level_step(step + nudge) == step  # a small move stays in its step
+@given(st.floats(-60.0, 60.0), st.floats(-0.49, 0.49), st.sampled_from([0.1, 0.5]))
+def test_levels_move_in_steps(db: float, nudge: float, size: float) -> None:
+    step = level_step(db, size)
+    assert abs(step - db) <= size / 2 + 1e-9
+    assert level_step(step, size) == step == round(step, 6)
+    assert level_step(step + nudge * size, size) == step  # a small move stays in its step
 
 
 def test_the_gain_guess_adds_the_limiter_s_toll() -> None:

@@ -421,14 +421,14 @@ def guess_gain(
     return target_lufs - dialogue_lufs - 1.2 * loss
 
 
-def level_step(db: float) -> float:
-    """``db`` to the nearest tenth of a dB.
+def level_step(db: float, step: float = 0.1) -> float:
+    """``db`` to the nearest multiple of ``step`` dB.
 
     Levels set for the whole episode (the dialogue's RMS, the normalizing
     gain) move a little with any edit; in steps, a small edit elsewhere leaves
     them, and every scene mixed at them, as they were.
     """
-    return round(db * 10.0) / 10.0
+    return round(round(db / step) * step, 6)  # 5.9, not 5.8999999999999995
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ going out with it (a scene change dips the picture to black, and the music
 follows), ducked under its lines, its sum gained and limited. Two levels are
 set across the episode: the dialogue's RMS, which beds and room tone sit
 under, and the gain that lands the whole on the loudness target; both move in
-tenth-of-a-dB steps (:func:`.audio.level_step`). Every scene's dialogue and
+steps (half a dB and a tenth: :func:`.audio.level_step`). Every scene's dialogue and
 mix is cached by the content of everything that shapes it, so a re-render
 after a one-line edit mixes the scene that line is in and joins the others
 from the cache, unless the edit moved a level by a step.
@@ -56,13 +56,23 @@ from sparkle_motion.pipeline.media_cache import cache_key
 from sparkle_motion.pipeline.stages.planning import asset_path
 from sparkle_motion.schemas import MediaSet, RenderPlan, ResolvedAsset, Shot, ShotList
 
-__all__ = ["SFX_GAIN_DB", "SFX_OFFSET_SECONDS", "SoundReport", "make_soundtrack"]
+__all__ = [
+    "REFERENCE_STEP_DB",
+    "SFX_GAIN_DB",
+    "SFX_OFFSET_SECONDS",
+    "SoundReport",
+    "make_soundtrack",
+]
 
 SFX_OFFSET_SECONDS = 0.15
 SFX_GAIN_DB = -6.0
 _RESAMPLER = "sparkle-polyphase-1"  # names resample.py's kernel: a change must miss the cache
-_SOUND_VERSION = "scenes-3"  # names the mix's code: a change must miss the cache
+_SOUND_VERSION = "scenes-4"  # names the mix's code: a change must miss the cache
 _ATTEMPTS = 4  # mixes at a gain, each correcting the last one's miss
+# The dialogue level beds are set under moves in half-dB steps (finer is inaudible
+# for a bed 20 dB down, and rarer steps leave more scenes cached); the loudness
+# gain in tenths, to land within a quarter LU of the target.
+REFERENCE_STEP_DB = 0.5
 _WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 _T = TypeVar("_T")
@@ -317,7 +327,9 @@ class _Sound:
         """The dialogue's RMS (in steps) and the gain guessed to land the mix on the target."""
         dialogue = Dialogue.joined(take.dialogue for take in takes)
         reference = (
-            10.0 ** (level_step(20.0 * math.log10(dialogue.rms)) / 20.0) if dialogue.rms else 0.0
+            10.0 ** (level_step(20.0 * math.log10(dialogue.rms), REFERENCE_STEP_DB) / 20.0)
+            if dialogue.rms
+            else 0.0
         )
         spoken = dialogue.integrated_lufs
         if spoken <= SILENCE_LUFS:  # no dialogue to guess from: the mix is measured and corrected
