@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,8 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from sparkle_motion.audio.espeak_engine import ESPEAK_RATE, EspeakEngine
+from sparkle_motion.audio.voices import Voice
+from sparkle_motion.audio.wav import read_wav, to_int16
 from tests.conftest import ProjectFactory, tiny_project_config, tiny_script
 
 pytestmark = pytest.mark.slow
@@ -248,3 +253,19 @@ def test_a_dead_character_blocks_the_run_before_rendering(make_project: ProjectF
     assert done.returncode == 3, done.stderr
     assert "Ann is dead" in done.stderr and "scene s1" in done.stderr
     assert "video" not in json.loads(done.stdout)["outputs"]
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed here")
+def test_a_speaker_given_an_espeak_voice_speaks_with_it(make_project: ProjectFactory) -> None:
+    espeak = {"engine": "espeak", "model": "en-gb+f3"}
+    report = run_json(make_project(project=tiny_project_config(voices={"bo": espeak})))
+    voice = json.loads(Path(report["outputs"]["render_output"]).with_name("voice.json").read_text())
+    line = next(item for item in voice["items"] if item["key"] == "l2")  # Bo's line
+    digest = line["sha256"]
+    spoken = Path(report["outputs"]["video"]).parents[3] / "objects" / digest[:2] / digest[2:]
+    expected = EspeakEngine().synthesize(
+        "Neither, thank you. Just the tea.", Voice(engine="espeak", model="en-gb+f3")
+    )
+    samples, rate = read_wav(spoken)
+    assert rate == ESPEAK_RATE
+    assert np.array_equal(to_int16(samples), expected)

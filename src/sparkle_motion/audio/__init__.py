@@ -46,6 +46,7 @@ from sparkle_motion.audio.soundtrack import (
 )
 from sparkle_motion.audio.speech_cache import SpeechCache, SpeechClip
 from sparkle_motion.audio.tts import (
+    EspeakEngine,
     PiperEngine,
     SilentEngine,
     SpeechEngine,
@@ -59,6 +60,7 @@ __all__ = [
     "DELIVERIES",
     "Bed",
     "Dialogue",
+    "EspeakEngine",
     "GainCurve",
     "Levels",
     "Loudness",

@@ -28,14 +28,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sparkle_motion.audio.delivery import delivery_identity, style_of
-from sparkle_motion.audio.pitch import apply_filters, pitch_identity, shift_pitch
+from sparkle_motion.audio.finish import finish_line
+from sparkle_motion.audio.pitch import pitch_identity
 from sparkle_motion.audio.speech_text import clean_text, silence_for
 from sparkle_motion.audio.voices import Voice
 from sparkle_motion.errors import MediaError, SpeechError
 
 __all__ = ["PIPER_MODELS", "PiperEngine", "PiperModel"]
 
-_HEADROOM_DB = 3.0  # lines peak at -3 dBFS, so up to +3 dB of volume never clips
 _ORT_THREADS = 1
 _PHONEMIZER_LOCK = threading.Lock()
 
@@ -44,24 +44,6 @@ _PHONEMIZER_LOCK = threading.Lock()
 def _sentence_pool() -> ThreadPoolExecutor:
     """Workers that speak the sentences of a line at once (the model runs in parallel)."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="piper")
-
-
-def _finish(audio: NDArray[np.floating], voice: Voice, sample_rate: int) -> NDArray[np.int16]:
-    """Headroom, pitch, delivery, then volume: float speech to the final int16 line."""
-    style = style_of(voice.delivery)
-    level = 32767.0 * 10.0 ** (-_HEADROOM_DB / 20.0)
-    pcm = np.clip(np.round(audio.astype(np.float64) * level), -32768, 32767).astype(np.int16)
-    semitones = voice.pitch_semitones + style.pitch_semitones
-    if semitones != 0.0:
-        pcm = shift_pitch(pcm, sample_rate, semitones)
-    if style.filters:
-        pcm = apply_filters(pcm, sample_rate, style.filters)
-    volume = voice.volume_db + style.volume_db
-    if volume != 0.0:
-        gained = np.round(pcm.astype(np.float64) * 10.0 ** (volume / 20.0))
-        pcm = np.clip(gained, -32768, 32767).astype(np.int16)
-    finished: NDArray[np.int16] = pcm
-    return finished
 
 
 @dataclass(frozen=True)
@@ -213,6 +195,6 @@ class PiperEngine:
         if not chunks:  # only punctuation, say: a pause as long as reading it
             return silence_for(text, voice.length_scale, self.sample_rate)
         try:
-            return _finish(np.concatenate(chunks), voice, self.sample_rate)
+            return finish_line(np.concatenate(chunks), voice, self.sample_rate)
         except MediaError as exc:
             raise SpeechError(f"pitch shift failed: {exc.message}", where=exc.where) from exc

@@ -2,6 +2,8 @@
 
 * :class:`~sparkle_motion.audio.piper_engine.PiperEngine` — the bundled
   neural voice, deterministic (see its module).
+* :class:`~sparkle_motion.audio.espeak_engine.EspeakEngine` — espeak-ng's
+  voices, when the espeak-ng program is installed.
 * :class:`SilentEngine` — silence as long as the line would take to read;
   for tests and machines without a voice.
 
@@ -18,12 +20,20 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from sparkle_motion.audio.espeak_engine import EspeakEngine
 from sparkle_motion.audio.piper_engine import PIPER_MODELS, PiperEngine
 from sparkle_motion.audio.speech_text import READING_RULE, silence_for
 from sparkle_motion.audio.voices import Voice
 from sparkle_motion.errors import SpeechError
 
-__all__ = ["PiperEngine", "SilentEngine", "SpeechEngine", "engine_for", "release_engines"]
+__all__ = [
+    "EspeakEngine",
+    "PiperEngine",
+    "SilentEngine",
+    "SpeechEngine",
+    "engine_for",
+    "release_engines",
+]
 
 SILENT_SAMPLE_RATE = 22050
 
@@ -90,6 +100,8 @@ def release_engines() -> None:
 def _make_engine(engine: str, model: str) -> SpeechEngine:
     if engine == "silent":
         return SilentEngine()
+    if engine == "espeak":
+        return EspeakEngine()
     factory = PIPER_MODELS.get(model)
     if factory is None:
         raise SpeechError(

@@ -9,6 +9,7 @@ pace within a natural range.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from sparkle_motion.audio.delivery import DELIVERIES
@@ -16,7 +17,8 @@ from sparkle_motion.errors import SpeechError
 
 __all__ = ["ENGINES", "MAX_PITCH_SEMITONES", "Voice", "default_voice_for"]
 
-ENGINES: tuple[str, ...] = ("piper", "silent")
+ENGINES: tuple[str, ...] = ("piper", "espeak", "silent")
+_ESPEAK_VOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")
 MAX_PITCH_SEMITONES = 12.0
 _LENGTH_SCALE_RANGE = (0.25, 4.0)
 _VOLUME_DB_RANGE = (-60.0, 24.0)
@@ -27,9 +29,11 @@ class Voice:
     """How a line is spoken. Invalid values raise :class:`SpeechError` at construction."""
 
     engine: str = "piper"
-    """``"piper"`` (neural, offline) or ``"silent"`` (timing only)."""
+    """``"piper"`` (neural, offline), ``"espeak"`` (espeak-ng, when installed) or
+    ``"silent"`` (timing only)."""
     model: str = "joe"
-    """The engine's voice model; ``"joe"`` is the bundled en_US joe medium voice."""
+    """The engine's voice: ``"joe"`` is the bundled en_US joe medium piper voice; for
+    espeak, an espeak-ng voice name such as ``"en-us"`` or ``"en-gb+f3"``."""
     length_scale: float = 1.0
     """Pace: above 1 is slower, below 1 faster."""
     pitch_semitones: float = 0.0
@@ -49,6 +53,12 @@ class Voice:
             )
         if not self.model.strip():
             raise SpeechError("voice model is empty", where="voice.model", hint='e.g. "joe"')
+        if self.engine == "espeak" and not _ESPEAK_VOICE.match(self.model):
+            raise SpeechError(
+                f"not an espeak-ng voice name: {self.model!r}",
+                where="voice.model",
+                hint='a language and an optional variant, e.g. "en-us" or "en-gb+f3"',
+            )
         _check_range("voice.length_scale", self.length_scale, *_LENGTH_SCALE_RANGE)
         _check_range(
             "voice.pitch_semitones", self.pitch_semitones, -MAX_PITCH_SEMITONES, MAX_PITCH_SEMITONES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import ClassVar, Literal
 
 from pydantic import Field, computed_field, field_validator, model_validator
@@ -68,12 +69,37 @@ def builtin_profiles() -> dict[str, RenderProfile]:
     }
 
 
+_ESPEAK_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}")
+
+
 class VoiceSetting(Model):
-    engine: Literal["piper", "silent"] = "piper"
+    """A speaker's voice: the bundled piper voice, an espeak-ng voice (when espeak-ng is
+    installed: ``model`` names it, e.g. ``en-gb+f3``), or silence for timing only."""
+
+    engine: Literal["piper", "espeak", "silent"] = "piper"
     model: str = "joe"
     length_scale: float = Field(1.0, ge=0.5, le=2.0)
     pitch_semitones: float = Field(0.0, ge=-12.0, le=12.0)
     volume_db: float = Field(0.0, ge=-30.0, le=12.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _espeak_default_voice(cls, data: object) -> object:
+        """An espeak speaker without a model speaks espeak-ng's American English voice."""
+        if isinstance(data, dict) and data.get("engine") == "espeak" and "model" not in data:
+            return {**data, "model": "en-us"}
+        return data
+
+    @model_validator(mode="after")
+    def _espeak_voice_name(self) -> VoiceSetting:
+        if self.engine == "espeak" and not re.fullmatch(
+            r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}", self.model
+        ):
+            raise ValueError(
+                f"model {self.model!r} is not an espeak-ng voice name "
+                '(a language and an optional variant, e.g. "en-us" or "en-gb+f3")'
+            )
+        return self
 
 
 class TimingSettings(Model):
