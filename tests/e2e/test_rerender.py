@@ -38,6 +38,8 @@ def test_a_one_line_edit_remakes_its_scene_and_matches_a_fresh_render(
     project = make_project("show", script=script)
     first = _metrics(run_json(project))
     assert first["sound_scenes_mixed"] == first["sound_scenes"]  # a new project mixes them all
+    assert first["mix_integrated_lufs"] == pytest.approx(-16.0, abs=0.25)  # the scenes joined
+    assert first["mix_sample_peak_db"] <= -2.5 + 0.05  # under the limiter's ceiling
 
     (project / "episodes" / "ep01.script.json").write_text(json.dumps(_edited(script)))
     again = run_json(project)
@@ -55,3 +57,26 @@ def test_a_one_line_edit_remakes_its_scene_and_matches_a_fresh_render(
     fresh = run_json(make_project("fresh", script=_edited(script)))
     for name in ("video", "captions_srt", "captions_vtt"):
         assert sha256(Path(again["outputs"][name])) == sha256(Path(fresh["outputs"][name])), name
+
+
+def test_sparse_dialogue_and_a_silent_scene_still_land_on_the_target(
+    make_project: ProjectFactory,
+) -> None:
+    """Music carries most of this episode: the gain guessed from the dialogue misses, and
+    the scenes are mixed again at the corrected gain until the whole lands."""
+    script = tiny_script()
+    script["scenes"][0]["elements"] = [
+        {"type": "action", "id": "a1", "text": "Rain on the window. " * 6},
+        {"type": "dialogue", "id": "l1", "speaker_id": "ann", "text": "Tea?"},
+        {"type": "action", "id": "a2", "text": "Bo does not answer. The kettle cools. " * 4},
+    ]
+    script["scenes"][1]["elements"] = [
+        {"type": "action", "id": "a3", "text": "The garden, empty, at dusk. " * 5}
+    ]
+    report = run_json(make_project("sparse", script=script))
+    sound = _metrics(report)
+    assert sound["mix_integrated_lufs"] == pytest.approx(-16.0, abs=0.25)
+    assert sound["sound_scenes_mixed"] > sound["sound_scenes"]  # a second pass was needed
+    output = json.loads(Path(report["outputs"]["render_output"]).read_text())
+    assert output["qa"]["passed"]
+    assert output["loudness"]["true_peak_dbtp"] <= -1.5
