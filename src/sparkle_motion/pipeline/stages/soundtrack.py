@@ -422,7 +422,7 @@ def make_soundtrack(
         sound = _Sound(ctx, plan, pool)
         takes = sound.dialogues(scenes)
         reference, gain = sound.gain(takes)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(1, _ATTEMPTS + 1):
             mixes = sound.mixes(scenes, takes, Levels(reference, gain, sound.limiter))
             loudness = integrated_lufs(m for mixed in mixes for m in mixed.momentary)
             ctx.log.info(
@@ -431,9 +431,11 @@ def make_soundtrack(
                 gain_db=gain,
                 integrated_lufs=round(loudness, 2),
             )
-            if loudness <= SILENCE_LUFS or abs(target - loudness) <= CLOSE_ENOUGH_LU:
-                break
-            gain = level_step(gain + target - loudness)
+            corrected = level_step(gain + target - loudness)
+            landed = abs(target - loudness) <= CLOSE_ENOUGH_LU
+            if loudness <= SILENCE_LUFS or landed or corrected == gain or attempt == _ATTEMPTS:
+                break  # landed, silent, or as near as a step gets: QA judges the rest
+            gain = corrected
     join_wavs([take.path for take in takes], stems.voice, rate)
     join_wavs([mixed.music for mixed in mixes], stems.music, rate)
     join_wavs([mixed.effects for mixed in mixes], stems.effects, rate)
