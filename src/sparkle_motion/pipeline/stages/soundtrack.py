@@ -41,7 +41,6 @@ from sparkle_motion.audio import (
     level_step,
     limiter_toll,
     mix_stems,
-    read_wav,
     write_wav,
 )
 from sparkle_motion.audio.decode import decode_to_wav
@@ -49,7 +48,7 @@ from sparkle_motion.audio.limiter import PeakLimiter
 from sparkle_motion.audio.loudness import CLOSE_ENOUGH_LU, LIMITER_MARGIN_DB, SILENCE_LUFS
 from sparkle_motion.audio.mix import DIALOGUE_COMPRESSOR
 from sparkle_motion.audio.resample import resample
-from sparkle_motion.audio.wav import join_wavs
+from sparkle_motion.audio.wav import WavReader, join_wavs
 from sparkle_motion.ffmpeg import ffmpeg_version
 from sparkle_motion.pipeline.context import StageContext
 from sparkle_motion.pipeline.media_cache import cache_key
@@ -213,11 +212,8 @@ class _Sound:
 
     # -- the cache ---------------------------------------------------------------------------
 
-    def _cached(self, key: str) -> Path | None:
-        found = self.ctx.cache.get(key)
-        return None if found is None else self.ctx.cache.path(found)
-
-    def _cached_blob(self, key: str) -> tuple[Path, str] | None:
+    def _cached(self, key: str) -> tuple[Path, str] | None:
+        """The blob ``key`` names (its path and sha256), or None."""
         found = self.ctx.cache.get(key)
         return None if found is None else (self.ctx.cache.path(found), found)
 
@@ -226,11 +222,11 @@ class _Sound:
         return self.ctx.cache.path(sha), sha
 
     def _cached_json(self, key: str) -> Any | None:
-        path = self._cached(key)
-        if path is None:
+        blob = self._cached(key)
+        if blob is None:
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(blob[0].read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # unreadable: made again
 
@@ -250,10 +246,12 @@ class _Sound:
         key = cache_key(kind="speech-at-rate", speech=sha, rate=self.rate, resampler=_RESAMPLER)
         found = self._cached(key)
         if found is not None:
-            return found
-        samples, source_rate = read_wav(self.ctx.cache.path(sha))
-        if source_rate == self.rate:
-            return self.ctx.cache.path(sha)
+            return found[0]
+        line = self.ctx.cache.path(sha)
+        with WavReader(line) as reader:
+            if reader.rate == self.rate:
+                return line
+            samples, source_rate = reader.read(0, reader.frames), reader.rate
         out = self.scratch / f"{sha[:16]}-{self.rate}.wav"
         write_wav(resample(samples, source_rate, self.rate), out, self.rate)
         return self._store(key, out, "media/wav")[0]
@@ -269,22 +267,25 @@ class _Sound:
             self._decoded[path] = wav
         return self._decoded[path]
 
-    def _track(self, scene: _Scene) -> Soundtrack:
-        """The scene's soundtrack: its files found (decoded, resampled) now, in this thread."""
-        effects = []
-        for effect, start in scene.effects:
-            path = self._decode(effect)
-            if path is not None:
-                effects.append(Placement(path=path, start=start, gain_db=SFX_GAIN_DB))
-        beds = []
-        for mood, library, spans in scene.beds:
-            source = self._decode(library) if library is not None else None
-            beds.append(Bed(spans=spans, mood=mood, source=source))
+    def _track(self, scene: _Scene, *, dialogue: bool) -> Soundtrack:
+        """The scene's soundtrack, its files found now, in this thread: the lines alone
+        (at the mix rate) for the dialogue pass; the effects and beds (decoded) for the mix,
+        which takes the dialogue from its compressed take."""
+        effects, beds = [], []
+        if not dialogue:
+            for effect, start in scene.effects:
+                path = self._decode(effect)
+                if path is not None:
+                    effects.append(Placement(path=path, start=start, gain_db=SFX_GAIN_DB))
+            for mood, library, spans in scene.beds:
+                source = self._decode(library) if library is not None else None
+                beds.append(Bed(spans=spans, mood=mood, source=source))
+        voice = [Placement(self._speech_at(sha), at) for sha, at in scene.lines] if dialogue else []
         return Soundtrack(
             length=scene.length,
             rate=self.rate,
             seed=scene.seed,
-            voice=[Placement(path=self._speech_at(sha), start=at) for sha, at in scene.lines],
+            voice=voice,
             effects=effects,
             beds=beds,
             music_level_db=self.plan.music_level_db,
@@ -308,13 +309,12 @@ class _Sound:
                 compressor=DIALOGUE_COMPRESSOR,
                 ffmpeg=ffmpeg_version(),
             )
-            blob, facts = self._cached_blob(key), self._cached_json(f"{key}:measured")
-            dialogue = _read_dialogue(facts)
+            blob, dialogue = self._cached(key), _read_dialogue(self._cached_json(f"{key}:measured"))
             if blob is not None and dialogue is not None:
                 takes.append(_Take(*blob, dialogue))
                 continue
             takes.append(None)
-            track, out = self._track(scene), self.scratch / f"voice-{index}.wav"
+            track, out = self._track(scene, dialogue=True), self.scratch / f"voice-{index}.wav"
             work.append((index, key, partial(compress_dialogue, track, out)))
         made = self._each([job for _, _, job in work])
         for (index, key, _), dialogue in zip(work, made, strict=True):
@@ -382,7 +382,7 @@ class _Sound:
             parts = [self._cached(f"{key}:{name}") for name in ("music", "effects", "mix")]
             measured = _read_measured(self._cached_json(f"{key}:measured"))
             if measured is not None and None not in parts:
-                music, effects, mix = (p for p in parts if p is not None)
+                music, effects, mix = (p[0] for p in parts if p is not None)
                 done.append(_Mixed(music, effects, mix, *measured))
                 continue
             done.append(None)
@@ -392,7 +392,7 @@ class _Sound:
                 effects=self.scratch / f"effects-{index}.wav",
                 mix=self.scratch / f"mix-{index}.wav",
             )
-            track = self._track(scene)
+            track = self._track(scene, dialogue=False)
             work.append((index, key, stems, partial(mix_stems, track, stems, levels)))
         made = self._each([job for _, _, _, job in work])
         for (index, key, stems, _), metered in zip(work, made, strict=True):
