@@ -237,4 +237,4 @@ def test_the_momentary_log_may_live_anywhere(tmp_path: Path) -> None:
         "-af", momentary_filter("sample", odd / "log.txt"), "-f", "null", "-",
     ]) as stdin:  # fmt: skip
         stdin.write(to_int16(tone(440.0, 2.0, RATE, 0.2)).tobytes())
-    assert len(read_momentary(odd / "log.txt")) == 20
+    assert len(read_momentary(odd / "log.txt")[0]) == 20

@@ -147,17 +147,20 @@ def momentary_filter(peak: str, log: Path, *, short_term: bool = False) -> str:
     )
 
 
-def read_momentary(log: Path, *, short_term: bool = False) -> tuple[float, ...]:
+def read_momentary(log: Path) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The values (LUFS, one every 100 ms) a :func:`momentary_filter` wrote: momentary,
-    or short-term when it logged them."""
-    key = _SHORT_TERM_KEY if short_term else _MOMENTARY_KEY
+    and short-term (empty unless it logged them)."""
     try:
         text = log.read_text(encoding="utf-8")
     except OSError as exc:
         raise MediaError(f"ffmpeg's loudness log cannot be read: {exc}", where=str(log)) from exc
-    return tuple(
-        _number(line[len(key) :], -200.0) for line in text.splitlines() if line.startswith(key)
-    )
+    values: dict[str, list[float]] = {_MOMENTARY_KEY: [], _SHORT_TERM_KEY: []}
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        found = values.get(key + "=")
+        if found is not None:
+            found.append(_number(value, -200.0))
+    return tuple(values[_MOMENTARY_KEY]), tuple(values[_SHORT_TERM_KEY])
 
 
 def loudness_range(short_term: Iterable[float]) -> float:
@@ -248,8 +251,7 @@ def measure_parallel(path: Path, seconds: float, *, workers: int = 2) -> Loudnes
         with tempfile.TemporaryDirectory(prefix="sparkle-measure-") as scratch:
             log = Path(scratch) / "values.txt"
             peak = _measure_file(path, True, window, log).true_peak_dbtp
-            momentary = read_momentary(log)
-            short = read_momentary(log, short_term=True)
+            momentary, short = read_momentary(log)
         early = round((index * step - start) / _BLOCK_SECONDS)  # measured by the stretch before
         return peak, momentary[early:], short[early:]
 
@@ -314,7 +316,7 @@ def metering(
             meter = LoudnessMeter(stdin)
             yield meter
         if momentary:
-            meter.momentary = read_momentary(values)
+            meter.momentary = read_momentary(values)[0]
     meter.result = parse_summary(
         b"".join(log).decode("utf-8", "replace"), "a metered stream", true_peak
     )

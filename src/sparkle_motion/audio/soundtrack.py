@@ -355,7 +355,7 @@ def compress_dialogue(track: Soundtrack, dst: Path) -> Dialogue:
             for first, count in _blocks(track.length, block):
                 placed = to_int16(voices.block(first, count))
                 stdin.write(placed.astype("<i2", copy=False).tobytes())
-        momentary = read_momentary(log)
+        momentary = read_momentary(log)[0]
     power, samples = 0.0, 0
     with WavReader(dst) as reader:
         for first, count in _blocks(track.length, block):
