@@ -44,18 +44,17 @@ _INSTALL_HINT = (
 class EspeakEngine:
     """The espeak-ng program, found on ``PATH`` (or given), one process per line."""
 
-    def __init__(self, program: str | None = None) -> None:
-        self._program = program if program is not None else shutil.which("espeak-ng")
+    def __init__(self, program: str = "espeak-ng") -> None:
+        self._program = shutil.which(program)  # None: not installed
         self._engine_id: str | None = None
 
     @property
     def available(self) -> bool:
-        return self._program is not None and shutil.which(self._program) is not None
+        return self._program is not None
 
     def _run(self, args: list[str], text: str | None = None, where: str = "espeak-ng") -> bytes:
-        if not self.available:
+        if self._program is None:
             raise SpeechError("espeak-ng is not installed", where=where, hint=_INSTALL_HINT)
-        assert self._program is not None  # available
         try:
             done = subprocess.run(
                 [self._program, *args],

@@ -9,16 +9,15 @@ pace within a natural range.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from sparkle_motion.audio.delivery import DELIVERIES
 from sparkle_motion.errors import SpeechError
+from sparkle_motion.schemas.project import ESPEAK_VOICE
 
 __all__ = ["ENGINES", "MAX_PITCH_SEMITONES", "Voice", "default_voice_for"]
 
 ENGINES: tuple[str, ...] = ("piper", "espeak", "silent")
-_ESPEAK_VOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")
 MAX_PITCH_SEMITONES = 12.0
 _LENGTH_SCALE_RANGE = (0.25, 4.0)
 _VOLUME_DB_RANGE = (-60.0, 24.0)
@@ -53,7 +52,7 @@ class Voice:
             )
         if not self.model.strip():
             raise SpeechError("voice model is empty", where="voice.model", hint='e.g. "joe"')
-        if self.engine == "espeak" and not _ESPEAK_VOICE.match(self.model):
+        if self.engine == "espeak" and not ESPEAK_VOICE.fullmatch(self.model):
             raise SpeechError(
                 f"not an espeak-ng voice name: {self.model!r}",
                 where="voice.model",

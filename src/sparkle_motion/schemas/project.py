@@ -11,6 +11,7 @@ from pydantic import Field, computed_field, field_validator, model_validator
 from sparkle_motion.schemas.base import Artifact, Model
 
 __all__ = [
+    "ESPEAK_VOICE",
     "HUMAN_CHECKPOINTS",
     "CaptionSettings",
     "CardSettings",
@@ -69,7 +70,9 @@ def builtin_profiles() -> dict[str, RenderProfile]:
     }
 
 
-_ESPEAK_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}")
+# An espeak-ng voice name: a language and an optional variant ("en-us", "en-gb+f3");
+# never an option (it goes on espeak-ng's command line).
+ESPEAK_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}")
 
 
 class VoiceSetting(Model):
