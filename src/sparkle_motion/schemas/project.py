@@ -95,9 +95,7 @@ class VoiceSetting(Model):
 
     @model_validator(mode="after")
     def _espeak_voice_name(self) -> VoiceSetting:
-        if self.engine == "espeak" and not re.fullmatch(
-            r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}", self.model
-        ):
+        if self.engine == "espeak" and not ESPEAK_VOICE.fullmatch(self.model):
             raise ValueError(
                 f"model {self.model!r} is not an espeak-ng voice name "
                 '(a language and an optional variant, e.g. "en-us" or "en-gb+f3")'
