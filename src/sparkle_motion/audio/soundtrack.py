@@ -147,6 +147,7 @@ class _Weight:
         xs += [float(length), float(length) + far]
         ys += [covered, covered + far * last_on]
         self._xs, self._ys = np.array(xs), np.array(ys)
+        self.share = covered / length if length else 0.0  # of the timeline, overlaps once
 
     def block(self, first: int, count: int) -> NDArray[np.float32]:
         at = np.arange(first, first + count, dtype=np.float64)
@@ -203,54 +204,35 @@ class _Looped:
         return out
 
 
-def _share(spans: Sequence[tuple[int, int]], length: int) -> float:
-    """The fraction of ``length`` samples that ``spans`` cover (overlaps counted once)."""
-    covered, reach = 0, 0
-    for begin, end in sorted((max(0, b), min(length, e)) for b, e in spans):
-        begin = max(begin, reach)
-        if end > begin:
-            covered += end - begin
-            reach = end
-    return covered / length if length else 0.0
-
-
 class _Music:
     """The beds summed, each weighted by where it plays, before level and ducking."""
 
-    def __init__(self, track: Soundtrack) -> None:
-        self._readers: list[WavReader] = []
+    def __init__(self, track: Soundtrack, files: contextlib.ExitStack) -> None:
+        """Library beds are opened on ``files``, which closes them."""
         self._parts: list[tuple[_Looped | MusicBed, _Weight | None]] = []
-        self._shares: list[float] = []  # the part of the timeline each bed plays under
         width = max(1, round(track.crossfade_seconds * track.rate))
         for bed in sorted(track.beds, key=lambda b: (b.mood, str(b.source))):
             player: _Looped | MusicBed
             if bed.source is not None:
-                reader = WavReader(bed.source)
+                reader = files.enter_context(WavReader(bed.source))
                 if reader.rate != track.rate:
-                    reader.close()
                     raise MediaError(
                         f"a music bed must be at the mix rate {track.rate} Hz, got {reader.rate}",
                         where=str(bed.source),
                     )
-                self._readers.append(reader)
                 player = _Looped(reader, track.length)
             else:
                 player = MusicBed(bed.mood, track.length / track.rate, track.seed, track.rate)
             weight = _Weight(bed.spans, track.length, width) if len(track.beds) > 1 else None
             self._parts.append((player, weight))
-            self._shares.append(_share(bed.spans, track.length) if weight is not None else 1.0)
 
     def rms(self) -> float:
         """The beds' level together: each one's RMS, weighted by the time it plays."""
         power = sum(
-            share * player.rms() ** 2
-            for (player, _), share in zip(self._parts, self._shares, strict=True)
+            (weight.share if weight is not None else 1.0) * player.rms() ** 2
+            for player, weight in self._parts
         )
         return math.sqrt(power)
-
-    def close(self) -> None:
-        for reader in self._readers:
-            reader.close()
 
     def block(self, first: int, count: int) -> NDArray[np.float32]:
         out = np.zeros(count, dtype=np.float32)
@@ -486,18 +468,16 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
     curve = duck_curve(
         _activity(stems.voice, track.length, block, hop), hop, depth_db=track.duck_db
     )
-    music = _Music(track)
-    files_stack = contextlib.ExitStack()
-    files_stack.callback(music.close)
-    bed_rms = music.rms() if track.beds else 0.0
-    scale = np.float32(
-        reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
-    )
     tone = reference * 10 ** (track.room_tone_db / 20) if track.room_tone_db is not None else 0.0
     gain = np.float32(10.0 ** (levels.gain_db / 20.0))
     effects = Timeline(track.effects, track.rate)
     effects_fade = min(round(EFFECTS_FADE_OUT_SECONDS * track.rate), track.length)
-    with files_stack as files:
+    with contextlib.ExitStack() as files:
+        music = _Music(track, files)
+        bed_rms = music.rms() if track.beds else 0.0
+        scale = np.float32(
+            reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
+        )
         voice_in = files.enter_context(WavReader(stems.voice))
         music_out = files.enter_context(wav_writer(stems.music, track.rate))
         effects_out = files.enter_context(wav_writer(stems.effects, track.rate))
