@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sparkle_motion.audio.music import generate_music_bed
-from sparkle_motion.audio.resample import resample
-from sparkle_motion.audio.wav import read_wav, to_float32, write_wav
+from sparkle_motion.audio.resample import resample, resampled_length
+from sparkle_motion.audio.wav import WavReader, read_wav, to_float32, write_wav
 from sparkle_motion.errors import MediaError
 
 __all__ = [
@@ -82,19 +82,21 @@ class Timeline:
         self._clips: dict[Path, NDArray[np.float32]] = {}
 
     def _clip(self, path: Path) -> NDArray[np.float32]:
-        clip = self._clips.get(path)
+        """The clip at the timeline's rate; the least recently used one makes room."""
+        clip = self._clips.pop(path, None)
         if clip is None:
             samples, rate = read_wav(path)
             clip = resample(samples, rate, self.rate)
             if len(self._clips) >= _KEEP_CLIPS:
                 self._clips.pop(next(iter(self._clips)))
-            self._clips[path] = clip
-            self._lengths[path] = clip.size
+        self._clips[path] = clip  # last in the dict: the most recently used
         return clip
 
     def _length(self, path: Path) -> int:
+        """The clip's length at the timeline's rate, from its header (no decoding)."""
         if path not in self._lengths:
-            self._clip(path)
+            with WavReader(path) as reader:
+                self._lengths[path] = resampled_length(reader.frames, reader.rate, self.rate)
         return self._lengths[path]
 
     def block(self, first: int, count: int) -> NDArray[np.float32]:

@@ -173,11 +173,7 @@ class WavReader:
         begin, end = max(0, first), min(self.frames, first + count)
         if begin >= end:
             return out
-        try:
-            self._wave.setpos(begin)
-            data = self._wave.readframes(end - begin)
-        except (wave.Error, EOFError, OSError, ValueError) as exc:
-            raise MediaError(f"cannot read WAV: {exc}", where=str(self.path)) from exc
+        data = self.frames_bytes(begin, end - begin)
         frame_bytes = self.channels * self.width
         if len(data) != (end - begin) * frame_bytes:
             raise MediaError(
