@@ -141,10 +141,7 @@ def momentary_filter(peak: str, log: Path, *, short_term: bool = False) -> str:
     :func:`read_momentary` reads them back.
     """
     keys = "" if short_term else f":key={_MOMENTARY_KEY[:-1]}"
-    return (
-        f"adenorm,ebur128=metadata=1:framelog=quiet:peak={peak},"
-        f"ametadata=mode=print{keys}:file={_escaped(log)}"
-    )
+    return f"{EBUR128}{peak}:metadata=1,ametadata=mode=print{keys}:file={_escaped(log)}"
 
 
 def read_momentary(log: Path) -> tuple[tuple[float, ...], tuple[float, ...]]:
