@@ -90,7 +90,6 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # a failed line stops the rest
             raise
-    hits, misses = cache.hits, cache.misses
 
     def measure(line: DialogueElement) -> MeasuredSpeech:
         known = spoken.get(id(line))
@@ -116,8 +115,8 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         ctx.log.warning("timing", note=note)
     return StageResult(
         outputs={"shotlist": shotlist},
-        cache_hits=hits,
-        cache_misses=misses,
+        cache_hits=cache.hits,  # the planner's own lines counted too
+        cache_misses=cache.misses,
         notes=list(shotlist.timing_notes),
     )
 
