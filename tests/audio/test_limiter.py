@@ -51,3 +51,15 @@ def test_blocks_and_stretches_give_what_the_whole_signal_gives(
     gain = np.minimum(_box(_running_min(need, limiter.width), limiter.width), need)
     whole = (padded * gain)[margin : margin + length].astype(np.float32)
     assert np.array_equal(limit_peaks(signal, 48000, 0.7), whole)
+
+
+@given(
+    st.lists(st.floats(-1.0, 1.0, allow_nan=False), min_size=1, max_size=300),
+    st.integers(1, 64),
+)
+def test_the_running_minimum_is_the_minimum_of_each_window(values: list[float], width: int) -> None:
+    signal = np.array(values)
+    half = width // 2
+    padded = np.pad(signal, (half, width - 1 - half), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    assert np.array_equal(_running_min(signal, width), windows.min(axis=1))

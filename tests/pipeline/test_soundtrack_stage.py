@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sparkle_motion.audio.soundtrack import Dialogue
 from sparkle_motion.pipeline.stages.soundtrack import _read_dialogue, _read_measured, _scenes
 from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList
 from sparkle_motion.schemas.shotlist import timing_lock_hash
@@ -92,7 +93,9 @@ def test_scenes_draw_their_music_from_their_own_seed() -> None:
 
 
 def test_cached_measurements_that_do_not_read_are_misses() -> None:
-    assert _read_dialogue({"speech_power": 1.0, "speech_samples": 2, "momentary": [-20.0]})
+    assert _read_dialogue(
+        {"speech_power": 1.0, "speech_samples": 2, "momentary": [-20.0]}
+    ) == Dialogue(1.0, 2, (-20.0,))
     assert _read_measured({"momentary": [-20.0, -21.0], "peak_dbfs": -3.0}) == (
         (-20.0, -21.0),
         -3.0,

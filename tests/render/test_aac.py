@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from sparkle_motion.audio.wav import read_wav, write_wav
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import run_ffmpeg
-from sparkle_motion.render.aac import FRAME, adts_packets, encode_split, quiet_cut
+from sparkle_motion.render.aac import (
+    AUDIO_BITRATE,
+    FRAME,
+    adts_packets,
+    encode_split,
+    encoder_args,
+    quiet_cut,
+)
 
 RATE = 48000
 
@@ -35,10 +42,8 @@ def _decode(adts: Path, folder: Path) -> np.ndarray:
 
 
 def _single(source: Path, out: Path) -> None:
-    run_ffmpeg([
-        "-i", str(source), "-c:a", "aac", "-aac_coder", "fast", "-aac_tns", "0", "-b:a", "96k",
-        "-f", "adts", str(out),
-    ])  # fmt: skip
+    """One encode with the render's own encoder settings: the baseline the halves match."""
+    run_ffmpeg(["-i", str(source), *encoder_args(AUDIO_BITRATE), "-f", "adts", str(out)])
 
 
 def _snr(reference: np.ndarray, decoded: np.ndarray) -> float:
