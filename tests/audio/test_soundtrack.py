@@ -17,12 +17,12 @@ from sparkle_motion.audio.music import MusicBed
 from sparkle_motion.audio.soundtrack import (
     Bed,
     Dialogue,
-    Levels,
     Soundtrack,
     Stems,
     _Weight,
     compress_dialogue,
     guess_gain,
+    level_mix,
     level_step,
     mix_soundtrack,
     mix_stems,
@@ -249,7 +249,8 @@ def test_a_gained_mix_is_held_under_the_limiter_s_ceiling(line: Path, tmp_path: 
         stems = _stems(tmp_path / name)
         dialogue = compress_dialogue(track, stems.voice)
         limiter = PeakLimiter(RATE, ceiling) if gain_db is not None else None
-        return stems, mix_stems(track, stems, Levels(dialogue.rms, gain_db or 0.0, limiter))
+        mix_stems(track, stems, dialogue.rms)
+        return stems, level_mix(stems, gain_db=gain_db or 0.0, limiter=limiter)
 
     plain, as_is = mixed("plain", None)
     _, lowered = mixed("softer", -6.0)

@@ -5,14 +5,15 @@ music beds play under stretches of it, crossfading where one gives way to
 another, set ``music_level_db`` under the dialogue (by RMS) and ducked while
 anyone speaks; an optional room tone fills the silences. The dialogue is
 compressed before anything is set against it (:func:`compress_dialogue`),
-then the rest is mixed over it (:func:`mix_stems`): out come the music and
-effects stems and their sum with the voice, gained and limited, 16-bit WAVs
-of exactly ``length`` samples, each metered as it is written.
+the music and effects stems are made against it (:func:`mix_stems`), and the
+mix is the three summed, gained and limited (:func:`level_mix`): 16-bit WAVs
+of exactly ``length`` samples, the mix metered as it is written.
 
-Everything a stretch needs from elsewhere comes in as plain numbers
-(:class:`Levels`), and what it measured goes out as plain numbers
-(:class:`Dialogue`, :class:`.loudness.Metered`) that join with other
-stretches': an episode mixes its scenes apart and sets its levels across them.
+Everything a stretch needs from elsewhere comes in as plain numbers (the
+dialogue level beds sit under, the mix's gain), and what it measured goes out
+as plain numbers (:class:`Dialogue`, :class:`.loudness.Metered`) that join
+with other stretches': an episode mixes its scenes apart and sets its levels
+across them, and a new gain remakes only the mixes.
 """
 
 from __future__ import annotations
@@ -52,11 +53,11 @@ from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, stream_to_ffmpeg
 __all__ = [
     "Bed",
     "Dialogue",
-    "Levels",
     "Soundtrack",
     "Stems",
     "compress_dialogue",
     "guess_gain",
+    "level_mix",
     "level_step",
     "limiter_toll",
     "mix_soundtrack",
@@ -413,15 +414,6 @@ def level_step(db: float, step: float = 0.1) -> float:
     return round(round(db / step) * step, 6)  # 5.9, not 5.8999999999999995
 
 
-@dataclass(frozen=True)
-class Levels:
-    """Where a stretch sits in its episode: what its beds are set under, and its gain."""
-
-    reference: float  # the dialogue's RMS, which beds and room tone are set under
-    gain_db: float = 0.0  # the normalizing gain on the sum
-    limiter: PeakLimiter | None = None  # holds the gained sum under its ceiling; None: clipped
-
-
 class _Delayed:
     """Limits a stream one block late, so each block sees the start of the next."""
 
@@ -453,23 +445,24 @@ class _Delayed:
         return self.limiter.block(self._read, start, last.size)
 
 
-def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
-    """Mix ``track`` over the compressed dialogue in ``stems.voice`` (:func:`compress_dialogue`).
+def mix_stems(track: Soundtrack, stems: Stems, reference: float) -> None:
+    """The music and effects stems of ``track``, set against its dialogue.
 
-    Writes the music and effects stems and the mix: their sum times
-    ``levels.gain_db``, through ``levels.limiter`` when there is one, else
-    clipped to full scale. Returns the mix's loudness, metered as it is written.
+    The beds sit ``track.music_level_db`` under ``reference`` (the dialogue's
+    RMS; a nominal level without dialogue) and duck under the compressed
+    dialogue in ``stems.voice`` (:func:`compress_dialogue`); room tone joins
+    the effects. Nothing here depends on the mix's gain: :func:`level_mix`
+    makes the mix from the three stems.
     """
     if track.length < 0 or track.rate <= 0:
         raise MediaError(f"cannot mix {track.length} samples at {track.rate} Hz")
     hop = control_hop(track.rate)
     block = hop * _CONTROL_FRAMES_PER_BLOCK
-    reference = levels.reference or _NO_SPEECH_RMS
+    reference = reference or _NO_SPEECH_RMS
     curve = duck_curve(
         _activity(stems.voice, track.length, block, hop), hop, depth_db=track.duck_db
     )
     tone = reference * 10 ** (track.room_tone_db / 20) if track.room_tone_db is not None else 0.0
-    gain = np.float32(10.0 ** (levels.gain_db / 20.0))
     effects = Timeline(track.effects, track.rate)
     effects_fade = min(round(EFFECTS_FADE_OUT_SECONDS * track.rate), track.length)
     with contextlib.ExitStack() as files:
@@ -478,12 +471,8 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
         scale = np.float32(
             reference * 10 ** (track.music_level_db / 20) / bed_rms if bed_rms > 0 else 0.0
         )
-        voice_in = files.enter_context(WavReader(stems.voice))
         music_out = files.enter_context(wav_writer(stems.music, track.rate))
         effects_out = files.enter_context(wav_writer(stems.effects, track.rate))
-        mix_out = files.enter_context(wav_writer(stems.mix, track.rate))
-        meter = files.enter_context(metering(track.rate, momentary=True))
-        delayed = _Delayed(levels.limiter, gain) if levels.limiter is not None else None
 
         def parts(first: int, count: int) -> _Parts:
             if track.beds:
@@ -496,14 +485,36 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
                 sound *= cut
             if tone:
                 sound += (room_tone(track.seed, first, count) * tone).astype(np.float32)
-            mixed = voice_in.read(first, count)
-            mixed += bed
-            mixed += sound
-            if delayed is None:
-                if gain != 1.0:
-                    mixed *= gain
-                np.clip(mixed, -1.0, 1.0, out=mixed)
-            return _Parts(first, to_int16(bed), to_int16(sound), mixed)
+            return _Parts(to_int16(bed), to_int16(sound))
+
+        # The next block is made on a worker while this one is written (numpy lets go
+        # of the interpreter while it works on whole blocks).
+        for made in _ahead(parts, _blocks(track.length, block)):
+            music_out.write(made.music)
+            effects_out.write(made.effects)
+
+
+def level_mix(stems: Stems, *, gain_db: float = 0.0, limiter: PeakLimiter | None = None) -> Metered:
+    """The mix: the voice, music and effects stems summed, times ``gain_db``, through
+    ``limiter`` when there is one, else clipped to full scale, into ``stems.mix``.
+
+    Returns its loudness, metered as it is written. A stretch's stems are made
+    once (:func:`mix_stems`); a new gain costs only this pass.
+    """
+    gain = np.float32(10.0 ** (gain_db / 20.0))
+    with contextlib.ExitStack() as files:
+        voice, music, effects = (
+            files.enter_context(WavReader(path))
+            for path in (stems.voice, stems.music, stems.effects)
+        )
+        rate, length = voice.rate, voice.frames
+        if (music.rate, effects.rate, music.frames, effects.frames) != (rate, rate, length, length):
+            raise MediaError(
+                "the stems to mix differ in rate or length", where=str(stems.music.parent)
+            )
+        mix_out = files.enter_context(wav_writer(stems.mix, rate))
+        meter = files.enter_context(metering(rate, momentary=True))
+        delayed = _Delayed(limiter, gain) if limiter is not None else None
 
         def write(samples: NDArray[np.float32] | None) -> None:
             if samples is not None:
@@ -511,12 +522,16 @@ def mix_stems(track: Soundtrack, stems: Stems, levels: Levels) -> Metered:
                 mix_out.write(pcm)
                 meter.write(pcm)
 
-        # The next block is made on a worker while this one is written and limited
-        # (numpy lets go of the interpreter while it works on whole blocks).
-        for made in _ahead(parts, _blocks(track.length, block)):
-            music_out.write(made.music)
-            effects_out.write(made.effects)
-            write(delayed.push(made.first, made.mix) if delayed is not None else made.mix)
+        for first, count in _blocks(length, control_hop(rate) * _CONTROL_FRAMES_PER_BLOCK):
+            mixed = voice.read(first, count)
+            mixed += music.read(first, count)
+            mixed += effects.read(first, count)
+            if delayed is not None:
+                write(delayed.push(first, mixed))
+                continue
+            if gain != 1.0:
+                mixed *= gain
+            write(np.clip(mixed, -1.0, 1.0, out=mixed))
         if delayed is not None:
             write(delayed.flush())
     assert meter.result is not None  # set on leaving metering()
@@ -527,21 +542,19 @@ def mix_soundtrack(track: Soundtrack, stems: Stems) -> Metered:
     """A stretch on its own: its dialogue compressed into ``stems.voice``, then mixed.
 
     The beds are set under this stretch's own dialogue and the mix is the
-    plain sum, clipped; an episode sets levels across its scenes instead
-    (:class:`Levels`).
+    plain sum, clipped; an episode sets its levels across its scenes instead.
     """
     dialogue = compress_dialogue(track, stems.voice)
-    return mix_stems(track, stems, Levels(reference=dialogue.rms))
+    mix_stems(track, stems, dialogue.rms)
+    return level_mix(stems)
 
 
 @dataclass(frozen=True)
 class _Parts:
-    """One block of the mix, made and converted, ready to be written."""
+    """One block of the music and effects stems, made and converted, ready to be written."""
 
-    first: int
     music: NDArray[np.int16]
     effects: NDArray[np.int16]
-    mix: NDArray[np.float32]  # the sum, or the gained and clipped sum without a limiter
 
 
 def _ahead(

@@ -30,7 +30,6 @@ from typing import Any, TypeVar
 from sparkle_motion.audio import (
     Bed,
     Dialogue,
-    Levels,
     Metered,
     Placement,
     Soundtrack,
@@ -38,6 +37,7 @@ from sparkle_motion.audio import (
     compress_dialogue,
     guess_gain,
     integrated_lufs,
+    level_mix,
     level_step,
     limiter_toll,
     mix_stems,
@@ -66,7 +66,7 @@ __all__ = [
 SFX_OFFSET_SECONDS = 0.15
 SFX_GAIN_DB = -6.0
 _RESAMPLER = "sparkle-polyphase-1"  # names resample.py's kernel: a change must miss the cache
-_SOUND_VERSION = "scenes-4"  # names the mix's code: a change must miss the cache
+_SOUND_VERSION = "scenes-5"  # names the mix's code: a change must miss the cache
 _ATTEMPTS = 4  # mixes at a gain, each correcting the last one's miss
 # The dialogue level beds are set under moves in half-dB steps (finer is inaudible
 # for a bed 20 dB down, and rarer steps leave more scenes cached); the loudness
@@ -121,10 +121,8 @@ class _Take:
 
 @dataclass(frozen=True)
 class _Mixed:
-    """A scene's music and effects stems and its leveled mix."""
+    """A scene's leveled mix and what its meter read."""
 
-    music: Path
-    effects: Path
     mix: Path
     momentary: tuple[float, ...]
     peak_dbfs: float
@@ -358,15 +356,16 @@ class _Sound:
             tolls.append(toll)
         return reference, level_step(guess_gain(target, spoken, tolls))
 
-    def mixes(
-        self, scenes: Sequence[_Scene], takes: Sequence[_Take], levels: Levels
-    ) -> list[_Mixed]:
-        """Each scene mixed at ``levels``: cached, or made."""
-        done: list[_Mixed | None] = []
-        work: list[tuple[int, str, Stems, Callable[[], Metered]]] = []
+    def stems(
+        self, scenes: Sequence[_Scene], takes: Sequence[_Take], reference: float
+    ) -> list[Stems]:
+        """Each scene's music and effects stems (``mix`` names where its mix goes): cached,
+        or made. They do not depend on the gain, so a correction never remakes them."""
+        done: list[Stems | None] = []
+        work: list[tuple[int, str, Stems, Callable[[], None]]] = []
         for index, (scene, take) in enumerate(zip(scenes, takes, strict=True)):
             key = cache_key(
-                kind="scene-mix",
+                kind="scene-stems",
                 version=_SOUND_VERSION,
                 rate=self.rate,
                 voice=take.sha256,
@@ -374,36 +373,58 @@ class _Sound:
                 music_level_db=self.plan.music_level_db,
                 duck_db=self.plan.music_duck_db,
                 room_tone_db=self.plan.room_tone_db,
-                reference=levels.reference,
-                gain=levels.gain_db,
-                ceiling=self.ceiling,
-                ffmpeg=ffmpeg_version(),  # meters the mix
+                reference=reference,
             )
-            parts = [self._cached(f"{key}:{name}") for name in ("music", "effects", "mix")]
-            measured = _read_measured(self._cached_json(f"{key}:measured"))
-            if measured is not None and None not in parts:
-                music, effects, mix = (p[0] for p in parts if p is not None)
-                done.append(_Mixed(music, effects, mix, *measured))
+            music, effects = self._cached(f"{key}:music"), self._cached(f"{key}:effects")
+            mix = self.scratch / f"mix-{index}.wav"
+            if music is not None and effects is not None:
+                done.append(Stems(take.path, music[0], effects[0], mix))
                 continue
             done.append(None)
             stems = Stems(
-                voice=take.path,
-                music=self.scratch / f"music-{index}.wav",
-                effects=self.scratch / f"effects-{index}.wav",
-                mix=self.scratch / f"mix-{index}.wav",
+                take.path,
+                self.scratch / f"music-{index}.wav",
+                self.scratch / f"effects-{index}.wav",
+                mix,
             )
             track = self._track(scene, dialogue=False)
-            work.append((index, key, stems, partial(mix_stems, track, stems, levels)))
+            work.append((index, key, stems, partial(mix_stems, track, stems, reference)))
+        self._each([job for _, _, _, job in work])
+        for index, key, stems, _ in work:
+            music_path = self._store(f"{key}:music", stems.music, "media/wav")[0]
+            effects_path = self._store(f"{key}:effects", stems.effects, "media/wav")[0]
+            done[index] = Stems(stems.voice, music_path, effects_path, stems.mix)
+        return [stems for stems in done if stems is not None]
+
+    def mixes(self, scenes: Sequence[Stems], gain_db: float) -> list[_Mixed]:
+        """Each scene's stems summed at ``gain_db`` and limited: cached, or made."""
+        done: list[_Mixed | None] = []
+        work: list[tuple[int, str, Stems, Callable[[], Metered]]] = []
+        for index, stems in enumerate(scenes):
+            key = cache_key(
+                kind="scene-mix",
+                version=_SOUND_VERSION,
+                # Blobs are named by their content's hash.
+                stems=[path.name for path in (stems.voice, stems.music, stems.effects)],
+                gain=gain_db,
+                ceiling=self.ceiling,
+                ffmpeg=ffmpeg_version(),  # meters the mix
+            )
+            mix, measured = self._cached(key), _read_measured(self._cached_json(f"{key}:measured"))
+            if mix is not None and measured is not None:
+                done.append(_Mixed(mix[0], *measured))
+                continue
+            done.append(None)
+            level = partial(level_mix, stems, gain_db=gain_db, limiter=self.limiter)
+            work.append((index, key, stems, level))
         made = self._each([job for _, _, _, job in work])
         for (index, key, stems, _), metered in zip(work, made, strict=True):
             self.mixed += 1
-            music = self._store(f"{key}:music", stems.music, "media/wav")[0]
-            effects = self._store(f"{key}:effects", stems.effects, "media/wav")[0]
-            mix = self._store(f"{key}:mix", stems.mix, "media/wav")[0]
+            mix_path = self._store(key, stems.mix, "media/wav")[0]
             peak = metered.loudness.true_peak_dbtp  # the sample peak: metered without true peak
             facts = {"momentary": list(metered.momentary), "peak_dbfs": peak}
             self._store_json(f"{key}:measured", facts, f"mix-{index}")
-            done[index] = _Mixed(music, effects, mix, metered.momentary, peak)
+            done[index] = _Mixed(mix_path, metered.momentary, peak)
         return [mixed for mixed in done if mixed is not None]
 
 
@@ -422,8 +443,9 @@ def make_soundtrack(
         sound = _Sound(ctx, plan, pool)
         takes = sound.dialogues(scenes)
         reference, gain = sound.gain(takes)
+        parts = sound.stems(scenes, takes, reference)
         for attempt in range(1, _ATTEMPTS + 1):
-            mixes = sound.mixes(scenes, takes, Levels(reference, gain, sound.limiter))
+            mixes = sound.mixes(parts, gain)
             loudness = integrated_lufs(m for mixed in mixes for m in mixed.momentary)
             ctx.log.info(
                 "mix_level",
@@ -437,8 +459,8 @@ def make_soundtrack(
                 break  # landed, silent, or as near as a step gets: QA judges the rest
             gain = corrected
     join_wavs([take.path for take in takes], stems.voice, rate)
-    join_wavs([mixed.music for mixed in mixes], stems.music, rate)
-    join_wavs([mixed.effects for mixed in mixes], stems.effects, rate)
+    join_wavs([part.music for part in parts], stems.music, rate)
+    join_wavs([part.effects for part in parts], stems.effects, rate)
     join_wavs([mixed.mix for mixed in mixes], stems.mix, rate)
     return SoundReport(
         integrated_lufs=loudness,
