@@ -107,10 +107,11 @@ def quiet_cut(total: int, gaps: list[tuple[int, int]]) -> int | None:
     return cut if margin <= cut <= total - margin else None
 
 
-def _encode(source: Path, out: Path, first: int, count: int | None, bitrate: str) -> None:
-    """Samples ``first`` to ``first + count`` (to the end when None) of a WAV, as ADTS."""
-    with WavReader(source) as reader:
-        rate = reader.rate
+def _encode(
+    source: Path, rate: int, out: Path, first: int, count: int | None, bitrate: str
+) -> None:
+    """Samples ``first`` to ``first + count`` (to the end when None) of a WAV at ``rate``,
+    as ADTS."""
     window = ["-ss", f"{first / rate:.9f}"] if first else []
     if count is not None:
         window += ["-t", f"{count / rate:.9f}"]
@@ -123,15 +124,19 @@ def _encode(source: Path, out: Path, first: int, count: int | None, bitrate: str
 def encode_split(source: Path, out: Path, split_at: int, bitrate: str) -> None:
     """``source`` (a mono WAV) as one ADTS stream in ``out``, its halves encoded at once."""
     with WavReader(source) as reader:
-        total = reader.frames
+        total, rate = reader.frames, reader.rate
     if not PRE_ROLL * FRAME <= split_at <= total - POST_ROLL * FRAME or split_at % FRAME:
         raise MediaError(f"cannot cut {total} samples at {split_at}", where=str(source))
     halves = (out.with_name(f"{out.name}.first"), out.with_name(f"{out.name}.second"))
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [
-                pool.submit(_encode, source, halves[0], 0, split_at + POST_ROLL * FRAME, bitrate),
-                pool.submit(_encode, source, halves[1], split_at - PRE_ROLL * FRAME, None, bitrate),
+                pool.submit(
+                    _encode, source, rate, halves[0], 0, split_at + POST_ROLL * FRAME, bitrate
+                ),
+                pool.submit(
+                    _encode, source, rate, halves[1], split_at - PRE_ROLL * FRAME, None, bitrate
+                ),
             ]
             for job in jobs:
                 job.result()
