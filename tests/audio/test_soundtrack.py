@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sparkle_motion.audio.limiter import PeakLimiter
+from sparkle_motion.audio.limiter import PeakLimiter, limit_peaks
 from sparkle_motion.audio.loudness import Metered, integrated_lufs
 from sparkle_motion.audio.mix import Placement, Timeline
 from sparkle_motion.audio.music import MusicBed
@@ -290,3 +290,17 @@ def test_the_gain_guess_adds_the_limiter_s_toll() -> None:
     assert guess_gain(-16.0, -24.0, [(1.0, 1.0)]) == 8.0
     # A limiter that took nine tenths of the speech's power (10 dB) off it.
     assert guess_gain(-16.0, -24.0, [(2.0, 0.2), (0.0, 0.0)]) == pytest.approx(8.0 + 12.0)
+
+
+def test_a_limited_mix_is_the_whole_sum_limited_at_once(line: Path, tmp_path: Path) -> None:
+    """Block by block, one block late, the limiter gives what it gives the whole signal."""
+    track = _track(line, seconds=50.0, room_tone_db=-30.0)  # three blocks at 16 kHz
+    stems = _stems(tmp_path)
+    mix_stems(track, stems, compress_dialogue(track, stems.voice).rms)
+    ceiling = 10 ** (-6.0 / 20)
+    level_mix(stems, gain_db=9.0, limiter=PeakLimiter(RATE, ceiling))
+    summed = _read(stems.voice) + _read(stems.music) + _read(stems.effects)
+    raised = summed * np.float32(10 ** (9.0 / 20))
+    assert np.max(np.abs(raised)) > 1.5 * ceiling  # the limiter has work to do
+    whole = limit_peaks(raised, RATE, ceiling)
+    assert np.max(np.abs(_read(stems.mix) - whole)) <= 1 / 32768
