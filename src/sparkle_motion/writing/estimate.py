@@ -11,7 +11,7 @@ from __future__ import annotations
 from sparkle_motion.adapt.shots import MeasuredSpeech, plan_shotlist
 from sparkle_motion.schemas import CardSettings, DialogueElement, Script, TimingSettings
 
-__all__ = ["SPEECH_WORDS_PER_SECOND", "estimate_seconds", "speech_seconds"]
+__all__ = ["SPEECH_WORDS_PER_SECOND", "card_seconds", "estimate_seconds", "speech_seconds"]
 
 SPEECH_WORDS_PER_SECOND = 3.4
 _LINE_OVERHEAD_SECONDS = 0.3
@@ -23,6 +23,13 @@ def speech_seconds(text: str) -> float:
     """About how long saying ``text`` takes."""
     words = len(text.split())
     return max(_MIN_LINE_SECONDS, _LINE_OVERHEAD_SECONDS + words / SPEECH_WORDS_PER_SECOND)
+
+
+def card_seconds(cards: CardSettings | None) -> float:
+    """How much of the episode the title and end cards take, none of it story."""
+    if cards is None:
+        return 0.0
+    return cards.title_seconds * cards.title + cards.end_seconds * cards.end
 
 
 def _measure(line: DialogueElement) -> MeasuredSpeech:

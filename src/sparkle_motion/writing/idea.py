@@ -19,6 +19,7 @@ from sparkle_motion.errors import InvalidArtifact, MissingInput
 from sparkle_motion.schemas import Idea
 from sparkle_motion.writing.base import WritingContext, WrittenEpisode
 from sparkle_motion.writing.canon_rules import cast_for
+from sparkle_motion.writing.documents import load_yaml
 
 __all__ = [
     "IDEA_SUFFIX",
@@ -43,17 +44,7 @@ def idea_episode_ids(first: str, count: int) -> list[str]:
 
 def parse_idea(data: bytes, source: str) -> Idea:
     """The idea in a YAML file; malformed YAML names its line."""
-    try:
-        loaded = yaml.safe_load(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InvalidArtifact(f"not UTF-8 text: {exc.reason}", where=source) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise InvalidArtifact(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}", where=where
-        ) from None
-    return Idea.from_data(loaded, source=source)
+    return Idea.from_data(load_yaml(data, source), source=source)
 
 
 def declared_episode_ids(path: Path, first: str) -> list[str]:

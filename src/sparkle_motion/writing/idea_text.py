@@ -8,12 +8,11 @@ project seed and the text's hash. "A robot named Pip ..." keeps Pip.
 
 from __future__ import annotations
 
-import hashlib
-import random
 import re
 
 import yaml
 
+from sparkle_motion import seeding
 from sparkle_motion.schemas import Idea
 from sparkle_motion.writing.idea import idea_episode_ids
 from sparkle_motion.writing.lexicon import NAMES, SETTINGS, TONES, SettingKit, mentions
@@ -42,11 +41,6 @@ _USUAL_SETTING = {
     "drama": "village",
 }
 _ROLES = ("the lead", "the lead's closest friend", "knows more than they say")
-
-
-def _rng(text: str, seed: int) -> random.Random:
-    digest = hashlib.sha256(f"{seed}\x1f{' '.join(text.split()).lower()}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311
 
 
 def _setting(text: str, genre: str) -> SettingKit:
@@ -87,7 +81,7 @@ def idea_from_text(text: str, *, seed: int, title: str = "") -> Idea:
     """An editable Idea from a one-line idea: the same text and seed, the same Idea."""
     if not text.strip():
         raise ValueError("the idea is empty")
-    rng = _rng(text, seed)
+    rng = seeding.rng(seed, " ".join(text.split()).lower())
     genre = genre_for(text)
     kit = _setting(text, genre.name)
     named = _NAMED.search(text)

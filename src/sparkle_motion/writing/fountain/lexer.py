@@ -77,32 +77,57 @@ def _join(before: str, after: str) -> str:
     return before + after
 
 
+@dataclass(frozen=True)
+class _Cut:
+    """One line with its ``opener ... closer`` spans cut out."""
+
+    outside: str
+    pieces: list[tuple[str, bool]]
+    """The text inside spans, in order, each marked with whether its span closed here."""
+    opened: bool
+    """Whether a span opened on this line."""
+    inside: bool
+    """Whether the line ends inside a span."""
+
+
+def _cut_spans(text: str, inside: bool, opener: str, closer: str) -> _Cut:
+    """Cut the spans out of ``text``; ``inside`` says a span is open as the line starts."""
+    outside = ""
+    pieces: list[tuple[str, bool]] = []
+    opened = False
+    i = 0
+    while i <= len(text):
+        if inside:
+            close = text.find(closer, i)
+            if close < 0:
+                pieces.append((text[i:], False))
+                break
+            pieces.append((text[i:close], True))
+            inside = False
+            i = close + len(closer)
+            continue
+        start = text.find(opener, i)
+        if start < 0:
+            outside = _join(outside, text[i:])
+            break
+        outside = _join(outside, text[i:start])
+        inside, opened = True, True
+        i = start + len(opener)
+    return _Cut(outside, pieces, opened, inside)
+
+
 def _cut_boneyard(lines: list[str], source: str) -> list[tuple[int, str]]:
     kept: list[tuple[int, str]] = []
     inside = False
     opened = 0
     for number, text in enumerate(lines, start=1):
-        result = ""
-        touched = inside
-        i = 0
-        while i <= len(text):
-            if inside:
-                close = text.find("*/", i)
-                if close < 0:
-                    break
-                inside = False
-                i = close + 2
-                continue
-            start = text.find("/*", i)
-            if start < 0:
-                result = _join(result, text[i:])
-                break
-            result = _join(result, text[i:start])
-            inside, opened, touched = True, number, True
-            i = start + 2
-        if touched and not result.strip():
+        cut = _cut_spans(text, inside, "/*", "*/")
+        touched = inside or cut.opened
+        opened = number if cut.opened else opened
+        inside = cut.inside
+        if touched and not cut.outside.strip():
             continue
-        kept.append((number, result))
+        kept.append((number, cut.outside))
     if inside:
         raise FountainError(
             "the boneyard /* opened here is never closed (expected */ before the end of the file)",
@@ -127,34 +152,24 @@ def _cut_notes(lines: list[tuple[int, str]], source: str) -> tuple[list[Line], l
                 where=f"{source}:{opened}",
                 hint="close the note with ]] (a blank line inside a note must hold two spaces)",
             )
-        result = ""
-        touched = inside
+        cut = _cut_spans(text, inside, "[[", "]]")
         found: list[Note] = []
-        i = 0
-        while i <= len(text):
-            if inside:
-                close = text.find("]]", i)
-                if close < 0:
-                    buffer.append(text[i:])
-                    break
-                buffer.append(text[i:close])
+        for index, (piece, closed) in enumerate(cut.pieces):
+            buffer.append(piece)
+            if closed:
                 content = " ".join(" ".join(buffer).split())
+                # only the first piece can belong to a note opened on an earlier line
+                starts = opened if index == 0 and inside else number
                 if content:
-                    found.append(Note(content, opened))
-                inside, buffer = False, []
-                i = close + 2
-                continue
-            start = text.find("[[", i)
-            if start < 0:
-                result = _join(result, text[i:])
-                break
-            result = _join(result, text[i:start])
-            inside, opened, touched = True, number, True
-            i = start + 2
-        if touched and not result.strip():
+                    found.append(Note(content, starts))
+                buffer = []
+        touched = inside or cut.opened
+        opened = number if cut.opened else opened
+        inside = cut.inside
+        if touched and not cut.outside.strip():
             waiting.extend(found)
             continue
-        line = Line(number, result.rstrip(), soft=not text and len(raw) >= 2)
+        line = Line(number, cut.outside.rstrip(), soft=not text and len(raw) >= 2)
         line.notes.extend(found)
         line.before.extend(waiting)
         waiting = []

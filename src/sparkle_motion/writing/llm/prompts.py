@@ -51,6 +51,17 @@ def _block(title: str, value: Any) -> str:
     return f"{title}:\n{json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)}"
 
 
+def _conversation(
+    idea: Idea, cast: Sequence[IdeaCharacter], canon: Canon, *asked: str
+) -> list[dict[str, str]]:
+    """The system prompt, then the idea and the canon pack, then what is ``asked``."""
+    context = [_block("The idea", _idea_pack(idea, cast)), _block("Canon", _canon_pack(canon))]
+    return [
+        {"role": "system", "content": _SYSTEM},
+        {"role": "user", "content": "\n\n".join([*context, *asked])},
+    ]
+
+
 def arc_messages(idea: Idea, cast: Sequence[IdeaCharacter], canon: Canon) -> list[dict[str, str]]:
     count = idea.episodes
     task = (
@@ -60,19 +71,7 @@ def arc_messages(idea: Idea, cast: Sequence[IdeaCharacter], canon: Canon) -> lis
         "what the one before left open; the last episode answers the central question and "
         "leaves nothing open."
     )
-    return [
-        {"role": "system", "content": _SYSTEM},
-        {
-            "role": "user",
-            "content": "\n\n".join(
-                [
-                    _block("The idea", _idea_pack(idea, cast)),
-                    _block("Canon", _canon_pack(canon)),
-                    task,
-                ]
-            ),
-        },
-    ]
+    return _conversation(idea, cast, canon, task)
 
 
 def episode_messages(
@@ -103,20 +102,9 @@ def episode_messages(
         f"Voices: {voices}. Speaker ids: {', '.join(c.id for c in cast)}. Location ids: "
         f"{', '.join(loc.id for loc in idea.setting.locations)}."
     )
-    return [
-        {"role": "system", "content": _SYSTEM},
-        {
-            "role": "user",
-            "content": "\n\n".join(
-                [
-                    _block("The idea", _idea_pack(idea, cast)),
-                    _block("Canon", _canon_pack(canon)),
-                    _block("The arc", arc.model_dump(exclude={"schema_version"})),
-                    task,
-                ]
-            ),
-        },
-    ]
+    return _conversation(
+        idea, cast, canon, _block("The arc", arc.model_dump(exclude={"schema_version"})), task
+    )
 
 
 def repair_message(problems: Sequence[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sparkle_motion import seeding
 from sparkle_motion.errors import StageError
 from sparkle_motion.schemas import (
     EpisodePlan,
@@ -28,7 +29,8 @@ from sparkle_motion.schemas import (
 )
 from sparkle_motion.writing.base import WritingContext, WrittenEpisode
 from sparkle_motion.writing.canon_rules import canon_problems, cast_for
-from sparkle_motion.writing.estimate import estimate_seconds
+from sparkle_motion.writing.documents import validation_problems
+from sparkle_motion.writing.estimate import card_seconds, estimate_seconds
 from sparkle_motion.writing.llm.cache import ReplyCache
 from sparkle_motion.writing.llm.client import ChatClient, UsageMeter
 from sparkle_motion.writing.llm.prompts import arc_messages, episode_messages, repair_message
@@ -49,14 +51,12 @@ _DURATION_TOLERANCE = 0.15
 _MAX_LISTED = 8
 
 
-def _validation_problems(exc: ValidationError) -> list[str]:
-    problems = []
-    for error in exc.errors(include_url=False)[:_MAX_LISTED]:
-        path = "$" + "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
-        )
-        problems.append(f"{path}: {error['msg'].lower()}")
-    return problems
+def _request_seed(seed: int, label: str, idea: Idea, *parts: object) -> int:
+    """The seed a request asks the server for: the project's, mixed with what is asked.
+
+    Kept below 2**31, so that a server reading it as a signed 32-bit number takes it.
+    """
+    return seeding.seed_int(seed, "llm", label, idea.content_hash(), *parts) % 2**31
 
 
 class LLMWriter:
@@ -102,7 +102,7 @@ class LLMWriter:
         try:
             reply = shape.model_validate(data)
         except ValidationError as exc:
-            return None, _validation_problems(exc)
+            return None, validation_problems(exc, _MAX_LISTED)
         try:
             return convert(reply), []
         except WireProblem as exc:
@@ -171,22 +171,16 @@ class LLMWriter:
         self, idea: Idea, episode_ids: Sequence[str], number: int, context: WritingContext
     ) -> WrittenEpisode:
         cast = cast_for(idea, context.canon)
-        material = f"{context.seed}:{idea.content_hash()}".encode()
-        seed = int(hashlib.sha256(material).hexdigest()[:7], 16)
         arc = self._ask(
             "story_arc",
             arc_messages(idea, cast, context.canon),
             ArcReply,
             lambda reply: arc_from_reply(reply, idea, episode_ids),
             lambda _arc: [],
-            seed,
+            _request_seed(context.seed, "story_arc", idea),
         )
         episode = arc.episodes[number - 1]
         previous = arc.episodes[number - 2] if number > 1 else None
-        cards = context.cards
-        on_cards = (
-            (cards.title_seconds * cards.title + cards.end_seconds * cards.end) if cards else 0
-        )
         script, plan = self._ask(
             "episode",
             episode_messages(
@@ -196,12 +190,12 @@ class LLMWriter:
                 arc,
                 episode,
                 previous,
-                max(context.target_duration - on_cards, 10.0),
+                max(context.target_duration - card_seconds(context.cards), 10.0),
             ),
             EpisodeReply,
             lambda reply: self._episode(reply, idea, cast, context, episode_ids, number),
             lambda written: self._length_problems(written[0], context),
-            seed + number,
+            _request_seed(context.seed, "episode", idea, number),
         )
         return WrittenEpisode(script=script, story_arc=arc, episode_plan=plan)
 

@@ -1,6 +1,6 @@
 """The template writer's arc: what happens in every episode an idea declares. Pure.
 
-Every choice comes from a ``random.Random`` seeded by the project seed and
+Every choice comes from ``sparkle_motion.seeding`` with the project seed and
 the idea's content hash, so the arc is the same whichever episode is being
 written, and episode *k* can pick up exactly what episode *k-1* left open:
 each episode resolves the previous episode's thread and opens a new one;
@@ -9,12 +9,12 @@ the last resolves the central question.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sparkle_motion import seeding
 from sparkle_motion.schemas import Idea, IdeaCharacter, IdeaLocation
 from sparkle_motion.writing.template.genres import Genre, genre_for
 from sparkle_motion.writing.template.voices import REGISTERS, Register, register_for
@@ -25,7 +25,6 @@ __all__ = [
     "Role",
     "place_phrase",
     "plan_arc",
-    "seeded",
     "slug",
     "thing_slots",
     "with_article",
@@ -79,12 +78,6 @@ class Arc:
         return next(r for r in self.cast if r.id == ident)
 
 
-def seeded(*parts: object) -> random.Random:
-    """A generator seeded by a hash of ``parts``: the same parts, the same choices."""
-    material = "\x1f".join(str(p) for p in parts).encode("utf-8")
-    return random.Random(int.from_bytes(hashlib.sha256(material).digest()[:8], "big"))  # noqa: S311
-
-
 def slug(text: str) -> str:
     parts = re.findall(r"[a-z0-9]+", text.lower())
     return "-".join(parts[:4]) or "thing"
@@ -105,16 +98,17 @@ def place_phrase(location: IdeaLocation) -> str:
     return "the " + name.lower()
 
 
-def _roles(cast: Sequence[IdeaCharacter]) -> tuple[Role, ...]:
+def _roles(cast: Sequence[IdeaCharacter], seed: int) -> tuple[Role, ...]:
     """Everyone gets a register; a free-words voice never shares one if another is free."""
     roles: list[Role] = []
     taken: set[str] = set()
     for character in cast:
-        register = register_for(character.voice, character.id)
+        register = register_for(character.voice, character.id, seed=seed)
         named = any(word in REGISTERS for word in character.voice.lower().split())
         free = sorted(set(REGISTERS) - taken)
         if register.name in taken and not named and free:
-            register = REGISTERS[free[seeded(character.id).randrange(len(free))]]
+            spare = seeding.rng(seed, "spare register", character.id).randrange(len(free))
+            register = REGISTERS[free[spare]]
         taken.add(register.name)
         roles.append(Role(character.id, character.name, register, character.age))
     return tuple(roles)
@@ -158,9 +152,9 @@ def plan_arc(
 ) -> Arc:
     """The whole run of episodes: the same for the same idea, cast, seed and ids."""
     identity = idea.content_hash()
-    rng = seeded("arc", seed, identity)
+    rng = seeding.rng(seed, "arc", identity)
     genre = genre_for(idea.genre)
-    roles = _roles(cast)
+    roles = _roles(cast, seed)
     hero, ally = roles[0], roles[1]
     third = roles[2] if len(roles) > 2 else ally
     world = re.sub(r"^(a|an)\s+", "the ", idea.setting.world.strip(), flags=re.I) or "the town"
@@ -175,7 +169,7 @@ def plan_arc(
     previous_open: str | None = None
     for index, episode_id in enumerate(episode_ids):
         number = index + 1
-        local = seeded("episode", seed, identity, number)
+        local = seeding.rng(seed, "episode", identity, number)
         thing = things[index]
         spots = [locations[(start + index + step) % len(locations)] for step in range(4)]
         if len(locations) > 1 and spots[3] == spots[2]:

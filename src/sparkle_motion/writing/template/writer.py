@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sparkle_motion import seeding
 from sparkle_motion.schemas import ArcEpisode, Idea, ModelUsage, StoryArc
 from sparkle_motion.writing.base import WritingContext, WrittenEpisode
 from sparkle_motion.writing.canon_rules import cast_for
-from sparkle_motion.writing.template.arc import Arc, plan_arc, seeded
+from sparkle_motion.writing.template.arc import Arc, plan_arc
 from sparkle_motion.writing.template.episode import episode_summary, write_episode
 
 __all__ = ["TemplateWriter", "story_arc"]
@@ -46,7 +47,7 @@ class TemplateWriter:
         cast = cast_for(idea, context.canon)
         arc = plan_arc(idea, cast, context.seed, episode_ids)
         story = arc.episodes[number - 1]
-        rng = seeded("write", context.seed, idea.content_hash(), number)
+        rng = seeding.rng(context.seed, "write", idea.content_hash(), number)
         script, plan = write_episode(
             arc,
             story,
