@@ -1,7 +1,13 @@
 """``sparkle-motion``: the command line. Thin: each command calls one function.
 
 Exit codes (the one place they are decided): 0 done, 1 failed, 2 usage or
-input error, 3 blocked by a gate, 4 paused waiting for an approval.
+input error, 3 blocked by a gate, 4 paused waiting for an approval, 130
+interrupted, 141 the reader of standard output went away (``| head``).
+
+Only Typer and the command signatures load at start: every command imports
+what it works with inside its body, so ``--help`` and the quick commands never
+pay for pydantic, SQLAlchemy, numpy or the pipeline. Help is Click's plain
+layout because Typer's Rich layout alone costs more to import than the rest.
 """
 
 from __future__ import annotations
@@ -10,32 +16,38 @@ import gc
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sparkle_motion.commands.canon import canon_app
+from sparkle_motion.commands.edges import (
+    silence_stdout,
+    stdout_console,
+    stdout_reader_gone,
+    write_crash_log,
+)
 from sparkle_motion.commands.script import script_app
 from sparkle_motion.commands.service import config_app, serve
 from sparkle_motion.errors import SparkleError
-from sparkle_motion.pipeline.atomic import write_atomic
-from sparkle_motion.pipeline.init_project import init_project
-from sparkle_motion.pipeline.project_folder import STATE_DIR
-from sparkle_motion.pipeline.runner import Runner, RunOutcome, RunRequest
-from sparkle_motion.pipeline.runs import list_runs, read_manifest, read_summary, record_approval
-from sparkle_motion.pipeline.stages import STAGES
-from sparkle_motion.registry import Registry
-from sparkle_motion.schemas import canonical_json, json_schemas
-from sparkle_motion.settings import load_settings
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from sparkle_motion.pipeline.runner import RunOutcome
+    from sparkle_motion.registry import Registry
+
+__all__ = ["app", "entry", "main"]
+
+PROG = "sparkle-motion"
+_READER_GONE = 141  # what a shell reports for a process ended by SIGPIPE
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Turn a story into a finished preview video."
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Turn a story into a finished preview video.",
 )
 runs_app = typer.Typer(no_args_is_help=True, help="List and inspect runs of a project.")
 artifacts_app = typer.Typer(no_args_is_help=True, help="Inspect artifacts in the registry.")
@@ -55,7 +67,7 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="The projec
 class _RichStageProgress:
     def __init__(self, progress: Progress, stage: str) -> None:
         self.progress = progress
-        self.task = progress.add_task(stage, total=None)
+        self.task: TaskID = progress.add_task(stage, total=None)
         self.done = 0
 
     def total(self, count: int) -> None:
@@ -70,6 +82,8 @@ class _RichStageProgress:
 
 
 def _print_outcome(outcome: RunOutcome, console: Console) -> None:
+    from rich.table import Table
+
     if outcome.summary is not None:
         table = Table(title=f"run {outcome.run_id}: {outcome.status}")
         for column in ("stage", "status", "seconds", "attempts", "cache hits"):
@@ -97,20 +111,31 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Render an episode of a project (plan, check, voice, caption, encode)."""
-    stderr = Console(stderr=True)
-    with Progress(
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sparkle_motion.pipeline.runner import Runner, RunRequest
+    from sparkle_motion.pipeline.stages import STAGES
+    from sparkle_motion.settings import load_settings
+
+    progress = Progress(
         TextColumn("{task.description:>14}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=stderr,
+        console=Console(stderr=True),
         transient=as_json,
-    ) as progress:
-        runner = Runner(
-            STAGES,
-            database_url=load_settings().database_url,
-            progress=lambda stage: _RichStageProgress(progress, stage),
-        )
+    )
+
+    def stage_progress(stage: str) -> _RichStageProgress:
+        # Shown from the first stage on: a run refused before it (an unknown
+        # --profile) leaves its one error line and no empty progress display.
+        if not progress.live.is_started:
+            progress.start()
+        return _RichStageProgress(progress, stage)
+
+    try:
+        runner = Runner(STAGES, database_url=load_settings().database_url, progress=stage_progress)
         outcome = runner.run(
             RunRequest(
                 project_dir=project_dir,
@@ -120,6 +145,9 @@ def run(
                 profile=profile,
             )
         )
+    finally:
+        if progress.live.is_started:
+            progress.stop()
     if as_json:
         print(
             json.dumps(
@@ -134,7 +162,7 @@ def run(
             )
         )
     else:
-        _print_outcome(outcome, Console())
+        _print_outcome(outcome, stdout_console())
     if outcome.error is not None:
         raise outcome.error
 
@@ -148,6 +176,8 @@ def init(
     ] = None,
 ) -> None:
     """Create a project folder with a starter episode (or an idea to write episodes from)."""
+    from sparkle_motion.pipeline.init_project import init_project
+
     root = init_project(directory, title=title, idea=idea)
     print(f"created {root}; render it with: sparkle-motion run {directory}")
 
@@ -162,6 +192,8 @@ def approve(
     notes: Annotated[str, typer.Option(help="Notes kept in the audit trail.")] = "",
 ) -> None:
     """Record an approval (or rejection) for a paused run."""
+    from sparkle_motion.pipeline.runs import record_approval
+
     decision = record_approval(project, run_id, checkpoint, by=by, approve=not reject, notes=notes)
     print(
         f"{decision.decision} {checkpoint} for run {run_id} by {decision.by}; continue with: "
@@ -172,17 +204,23 @@ def approve(
 @runs_app.command("list")
 def runs_list(project_dir: ProjectDir) -> None:
     """Every run of the project, oldest first."""
+    from rich.table import Table
+
+    from sparkle_motion.pipeline.runs import list_runs
+
     table = Table()
     for column in ("run id", "episode", "profile", "status"):
         table.add_column(column)
     for manifest in list_runs(project_dir):
         table.add_row(manifest.run_id, manifest.episode_id, manifest.profile, manifest.status)
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @runs_app.command("show")
 def runs_show(project_dir: ProjectDir, run_id: str) -> None:
     """A run's manifest (events, approvals) and summary as JSON."""
+    from sparkle_motion.pipeline.runs import read_manifest, read_summary
+
     manifest = read_manifest(project_dir, run_id)
     summary = read_summary(project_dir, run_id)
     print(
@@ -194,6 +232,14 @@ def runs_show(project_dir: ProjectDir, run_id: str) -> None:
             indent=2,
         )
     )
+
+
+def _open_registry(project: Path) -> Registry:
+    from sparkle_motion.pipeline.project_folder import STATE_DIR
+    from sparkle_motion.registry import Registry
+    from sparkle_motion.settings import load_settings
+
+    return Registry.open(project.resolve() / STATE_DIR, load_settings().database_url)
 
 
 def _record_json(registry: Registry, sha: str) -> dict[str, Any]:
@@ -217,7 +263,7 @@ def artifacts_show(
     project: ProjectOption = Path(),
 ) -> None:
     """An artifact's record and, for JSON artifacts, its content."""
-    registry = Registry.open(project.resolve() / STATE_DIR, load_settings().database_url)
+    registry = _open_registry(project)
     try:
         full = registry.resolve_prefix(sha)
         shown = _record_json(registry, full)
@@ -236,7 +282,7 @@ def artifacts_lineage(
     project: ProjectOption = Path(),
 ) -> None:
     """The artifact and its ancestors down to the inputs."""
-    registry = Registry.open(project.resolve() / STATE_DIR, load_settings().database_url)
+    registry = _open_registry(project)
     try:
         chain = [
             _record_json(registry, r.hash) for r in registry.lineage(registry.resolve_prefix(sha))
@@ -249,28 +295,83 @@ def artifacts_lineage(
 @schemas_app.command("export")
 def schemas_export(directory: Annotated[Path, typer.Argument(help="Output folder.")]) -> None:
     """Write a JSON Schema file for every artifact type."""
-    for name, schema in json_schemas().items():
+    from sparkle_motion.atomic import write_atomic
+    from sparkle_motion.schemas import canonical_json, json_schemas
+
+    schemas = json_schemas()
+    for name, schema in schemas.items():
         text = json.dumps(json.loads(canonical_json(schema)), indent=2, ensure_ascii=False)
         write_atomic(directory / name, (text + "\n").encode("utf-8"))
-    print(f"wrote {len(json_schemas())} schemas to {directory}")
+    print(f"wrote {len(schemas)} schemas to {directory}")
+
+
+# -- the edges: exit codes, a closed pipe, a crash ---------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map every error family to its exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        app(args=argv, standalone_mode=False)
+        return _invoke(args)
     except SparkleError as exc:
         print(exc.one_line(), file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         print("aborted", file=sys.stderr)
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    return 0
+    except typer.TyperException as exc:  # usage: an unknown option, a missing argument
+        _show_usage_error(exc)
+        return exc.exit_code
+    except BrokenPipeError as exc:
+        if stdout_reader_gone():
+            silence_stdout()
+            return _READER_GONE
+        return _crashed(exc, args)
+    except Exception as exc:
+        return _crashed(exc, args)
+
+
+def _invoke(args: list[str]) -> int:
+    # Click's own main would turn a closed pipe into a bare exit 1 and a crash
+    # into a traceback; driving the context here leaves both to main().
+    command = typer.main.get_command(app)
+    try:
+        with command.make_context(PROG, args) as ctx:
+            command.invoke(ctx)
+    except typer.Exit as exc:  # --help, or a command that chose its status
+        code = exc.exit_code
+    else:
+        code = 0
+    sys.stdout.flush()  # a reader that left shows up here, not at interpreter exit
+    return code
+
+
+def _show_usage_error(exc: typer.TyperException) -> None:
+    # Every parser error can show itself with the usage line; the base class
+    # only promises the message.
+    show = getattr(exc, "show", None)
+    if callable(show):
+        if exc.format_message():  # empty when no_args_is_help already printed the help
+            show()
+    else:
+        print(f"Error: {exc.format_message()}", file=sys.stderr)
+
+
+def _crashed(exc: Exception, args: list[str]) -> int:
+    """A bug, not a user's mistake: one line with the root code, the traceback in a log."""
+    log = write_crash_log(exc, [PROG, *args])
+    detail = " ".join(str(exc).split())
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    message = f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "")
+    hint = (
+        f"a bug; the traceback is in {log}"
+        if isinstance(log, Path)
+        else f"a bug; its traceback could not be saved: {log}"
+    )
+    error = SparkleError(message, hint=hint)
+    print(error.one_line(), file=sys.stderr)
+    return error.exit_code
 
 
 def entry() -> None:

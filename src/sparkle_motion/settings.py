@@ -40,6 +40,7 @@ ENVIRONMENT_VARIABLES = {
     "SPARKLE_DATABASE_URL": "registry database; SQLite under .sparkle/ when unset",
     "SPARKLE_FFMPEG": "path of an ffmpeg binary to use instead of the bundled one",
     "SPARKLE_FAILPOINT": "test hook: kill the process inside a stage (stage or stage:n)",
+    "SPARKLE_STATE_DIR": "the command line's own folder; crash logs go to its logs/",
     "SPARKLE_CONFIG_FILE": "the service's TOML file when serve gets no -c (./sparkle-motion.toml)",
     "SPARKLE_HOST": "address the service binds to (127.0.0.1)",
     "SPARKLE_PORT": "port the service listens on (8000)",

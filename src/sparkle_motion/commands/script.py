@@ -10,10 +10,6 @@ from typing import Annotated
 import typer
 
 from sparkle_motion.errors import MissingInput
-from sparkle_motion.pipeline.atomic import write_atomic
-from sparkle_motion.schemas import Script
-from sparkle_motion.writing.fountain import episode_id_of_file, export_fountain, parse_fountain
-from sparkle_motion.writing.fountain.lexer import decode
 
 __all__ = ["script_app"]
 
@@ -34,6 +30,8 @@ def _read(path: Path) -> bytes:
 
 
 def _emit(text: str, output: Path | None) -> None:
+    from sparkle_motion.atomic import write_atomic
+
     if output is None:
         sys.stdout.write(text)
     else:
@@ -50,6 +48,9 @@ def import_fountain(
     ] = None,
 ) -> None:
     """Read a Fountain screenplay and write its Script as JSON."""
+    from sparkle_motion.writing.fountain import episode_id_of_file, parse_fountain
+    from sparkle_motion.writing.fountain.lexer import decode
+
     source = str(file)
     script = parse_fountain(
         decode(_read(file), source),
@@ -66,5 +67,8 @@ def export_script(
     output: Output = None,
 ) -> None:
     """Write a Script as a Fountain screenplay."""
+    from sparkle_motion.schemas import Script
+    from sparkle_motion.writing.fountain import export_fountain
+
     script = Script.from_json(_read(file), source=str(file))
     _emit(export_fountain(script), output)

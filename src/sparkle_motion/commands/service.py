@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sparkle_motion.redaction import REDACTED
-from sparkle_motion.settings import SECRET_SETTINGS, Settings, load_settings
+if TYPE_CHECKING:
+    from sparkle_motion.settings import Settings
 
 __all__ = ["config_app", "effective_settings", "redacted_config", "serve"]
 
@@ -28,6 +28,8 @@ ConfigFile = Annotated[
 
 def effective_settings(config_file: Path | None) -> Settings:
     """The named file (which must exist), else the default file if it exists, over env."""
+    from sparkle_motion.settings import load_settings
+
     if config_file is not None:
         return load_settings(config_file)
     default = load_settings().config_file
@@ -36,6 +38,9 @@ def effective_settings(config_file: Path | None) -> Settings:
 
 def redacted_config(settings: Settings) -> dict[str, Any]:
     """Every setting; API keys show only their tenant and role, other secrets only if set."""
+    from sparkle_motion.redaction import REDACTED
+    from sparkle_motion.settings import SECRET_SETTINGS
+
     shown = settings.model_dump(mode="json", exclude=set(SECRET_SETTINGS))
     for name in SECRET_SETTINGS:
         shown[name] = None if getattr(settings, name, None) is None else REDACTED
