@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, computed_field, field_validator, model_validator
 
+from sparkle_motion.errors import ProjectError
 from sparkle_motion.schemas.base import Artifact, Model
 
 __all__ = [
@@ -129,9 +130,12 @@ class CaptionSettings(Model):
 
 
 class QASettings(Model):
-    """Which failed quality checks may still publish (recorded in the QA report)."""
+    """How close the render must come to its targets, and which failed quality checks may
+    still publish (recorded in the QA report)."""
 
     allow_failures: list[str] = Field(default_factory=list)
+    loudness_tolerance_lu: float = Field(1.0, gt=0.0, le=10.0)
+    true_peak_tolerance_db: float = Field(0.5, ge=0.0, le=6.0)
 
 
 class CardSettings(Model):
@@ -178,9 +182,19 @@ class CostPolicy(Model):
     max_usd_per_episode: float = Field(0.0, ge=0.0)
 
 
+_PROJECT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+
+
 class Project(Artifact):
     KIND: ClassVar[str] = "project"
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: ``id``
 
+    id: str | None = Field(
+        None,
+        pattern=_PROJECT_ID.pattern,
+        description="The project's stable identity (lower case letters, digits, '.', '-' and "
+        "'_'; up to 128 characters): what its canon is kept under, so the title can change.",
+    )
     title: str = Field(min_length=1)
     genre: str = ""
     visual_style: str = "flat storyboard"
@@ -206,6 +220,17 @@ class Project(Artifact):
     library_roots: list[str] = Field(default_factory=list)
     rights_overrides: list[RightsOverride] = Field(default_factory=list)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_form(cls, value: object) -> object:
+        if isinstance(value, str) and not _PROJECT_ID.fullmatch(value):
+            # Said without the value: error messages are folded to lower case.
+            raise ValueError(
+                "not a project id: use 1 to 128 lower case letters, digits, '.', '-' or '_', "
+                "starting with a letter or digit (e.g. my-show)"
+            )
+        return value
+
     @field_validator("human_checkpoints")
     @classmethod
     def _known_checkpoints(cls, value: dict[str, bool]) -> dict[str, bool]:
@@ -230,6 +255,12 @@ class Project(Artifact):
     def profile(self, name: str | None = None) -> RenderProfile:
         known = {**builtin_profiles(), **self.profiles}
         chosen = name or self.render_profiles[0]
+        if chosen not in known:
+            raise ProjectError(
+                f"no render profile {chosen!r}; known: {', '.join(sorted(known))}",
+                where="--profile",
+                hint="pick one of those, or define it under profiles in project.yaml",
+            )
         profile = known[chosen]
         return profile if profile.name == chosen else profile.model_copy(update={"name": chosen})
 
