@@ -33,16 +33,6 @@ def killing(episode: str = "ep01") -> dict[str, object]:
     return data
 
 
-@pytest.fixture
-def env_database(database_url: str | None, monkeypatch: pytest.MonkeyPatch) -> str | None:
-    """The approve command reads the database URL from the environment, like the CLI."""
-    if database_url is None:
-        monkeypatch.delenv("SPARKLE_DATABASE_URL", raising=False)
-    else:
-        monkeypatch.setenv("SPARKLE_DATABASE_URL", database_url)
-    return database_url
-
-
 def run(root: Path, url: str | None, **request: object) -> RunOutcome:
     return Runner(PLANNING, database_url=url).run(RunRequest(project_dir=root, **request))  # type: ignore[arg-type]
 

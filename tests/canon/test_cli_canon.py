@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sparkle_motion.cli import main
-from tests.conftest import ProjectFactory, tiny_script
+from tests.conftest import ProjectFactory, tiny_project_config, tiny_script
 
 CANON = {
     "schema_version": "1.0.0",
@@ -19,6 +19,17 @@ CANON = {
 @pytest.fixture(autouse=True)
 def _sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPARKLE_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def make_project(make_project: ProjectFactory) -> ProjectFactory:
+    """Projects with an id, as ``init`` makes them (test_project_ids has those without)."""
+
+    def make(*args: object, **kwargs: object) -> Path:
+        kwargs.setdefault("project", tiny_project_config(id="tiny"))
+        return make_project(*args, **kwargs)
+
+    return make
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -154,3 +165,28 @@ def test_context_pack_for_the_next_episode(
     assert [c["id"] for c in pack["characters"]] == ["ann"]
     assert pack["last_episode"]["episode_id"] == "ep01"
     assert pack["recall"][0]["scene_id"] == "s2" and "roses" in pack["recall"][0]["text"]
+
+
+def test_an_unchanged_canon_file_is_known_by_its_bytes_and_any_change_is_read(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(canon=CANON)
+    note = root / ".sparkle" / "canon_file.json"
+
+    def versions() -> list[int]:
+        code, text, err = cli(capsys, "canon", "history", str(root), "--json")
+        assert code == 0, err
+        return [s["version"] for s in json.loads(text)["snapshots"]]
+
+    assert versions() == [1] and note.is_file()
+    assert versions() == [1]
+    edited = json.loads(json.dumps(CANON))
+    edited["characters"][1]["age"] = 9
+    (root / "canon.json").write_text(json.dumps(edited))
+    assert versions() == [1, 2]
+    note.write_text("{not json")  # a damaged note only means reading canon.json again
+    assert versions() == [1, 2]
+    exported = cli(capsys, "canon", "export", str(root), "--snapshot", "1")
+    assert exported[0] == 0  # an older snapshot in canon.json is stale: the head comes back
+    assert versions() == [1, 2]
+    assert json.loads((root / "canon.json").read_text())["characters"][1]["age"] == 9

@@ -6,9 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sparkle_motion.canon.facts import (
+    COLLECTIONS,
     apply_changes,
     count_facts,
     diff_canons,
+    from_table,
     normalize,
     split_path,
     to_table,
@@ -35,6 +37,18 @@ def test_the_normal_form_is_stable_and_keeps_every_fact(canon: Canon) -> None:
     assert normalize(once) == once
     assert once.content_hash() == normalize(canon.model_copy()).content_hash()
     assert to_table(once) == to_table(canon)
+
+
+@PROPERTY
+@given(canons())
+def test_the_normal_form_of_any_order_is_the_one_its_fact_table_makes(canon: Canon) -> None:
+    backwards = canon.model_copy(
+        update={name: list(reversed(getattr(canon, name))) for name in COLLECTIONS}
+    )
+    for given_canon in (canon, backwards, normalize(canon)):
+        rebuilt = from_table(to_table(given_canon), given_canon.schema_version)
+        assert normalize(given_canon) == rebuilt
+        assert normalize(given_canon).to_json() == rebuilt.to_json()
 
 
 def test_keys_with_dots_and_slashes_are_escaped_so_paths_split() -> None:

@@ -14,6 +14,7 @@ diff_canons(a, b)) == normalize(b)`` for any two canons.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,10 @@ FactTable = dict[str, dict[str, Entity]]
 
 
 def _escape(part: object) -> str:
-    return str(part).replace("%", "%25").replace(".", "%2E").replace("/", "%2F")
+    text = str(part)
+    if "%" not in text and "." not in text and "/" not in text:
+        return text  # ids mostly: nothing to escape, and keys are made for every fact
+    return text.replace("%", "%25").replace(".", "%2E").replace("/", "%2F")
 
 
 def _at(entity: Entity) -> tuple[int, int]:
@@ -94,13 +98,19 @@ class Change:
     def as_fact_change(
         self, justification: str = "", provenance: Mapping[str, str] | None = None
     ) -> CanonFactChange:
-        return CanonFactChange(
-            path=self.path,
-            before=self.before,
-            after=self.after,
-            justification=justification,
-            provenance=dict(provenance or {}),
-        )
+        return CanonFactChange.model_validate(self.fields(justification, provenance))
+
+    def fields(
+        self, justification: str = "", provenance: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The CanonFactChange it is, as plain data (validated with the whole diff)."""
+        return {
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "justification": justification,
+            "provenance": dict(provenance or {}),
+        }
 
 
 def entity_path(collection: str, key: str) -> str:
@@ -116,12 +126,15 @@ def split_path(path: str) -> tuple[str, str, str | None]:
     return collection, key, field or None
 
 
-def to_table(canon: Canon) -> FactTable:
-    data = canon.model_dump(mode="json")
+def _table(data: Mapping[str, Any]) -> FactTable:
     table: FactTable = {}
     for name, collection in COLLECTIONS.items():
         table[name] = {collection.key(entity): entity for entity in data.get(name, [])}
     return table
+
+
+def to_table(canon: Canon) -> FactTable:
+    return _table(canon.model_dump(mode="json"))
 
 
 def from_table(table: Mapping[str, Mapping[str, Entity]], schema_version: str) -> Canon:
@@ -132,8 +145,18 @@ def from_table(table: Mapping[str, Mapping[str, Entity]], schema_version: str) -
     return Canon.model_validate(data)
 
 
+def _in_order(entities: list[Entity], collection: _Collection) -> bool:
+    order = [collection.order(entity) for entity in entities]
+    return all(a < b for a, b in itertools.pairwise(order))
+
+
 def normalize(canon: Canon) -> Canon:
-    return from_table(to_table(canon), canon.schema_version)
+    data = canon.model_dump(mode="json")
+    # An exported canon is in normal form already: every collection strictly in order
+    # (so no key twice). Building it again would give an equal canon, only later.
+    if all(_in_order(data.get(name, []), c) for name, c in COLLECTIONS.items()):
+        return canon
+    return from_table(_table(data), canon.schema_version)
 
 
 def is_empty(value: Any) -> bool:
@@ -221,19 +244,24 @@ def build_diff(
     *,
     validation: Iterable[str] = (),
     episode_id: str | None = None,
+    result_hash: str | None = None,
 ) -> CanonDiff:
-    """A CanonDiff document: the changes grouped by kind, each with its justification."""
-    grouped: dict[str, list[CanonFactChange]] = {"added": [], "modified": [], "removed": []}
+    """A CanonDiff document: the changes grouped by kind, each with its justification.
+
+    ``result_hash`` is ``result``'s content hash when the caller has it already.
+    """
+    grouped: dict[str, list[dict[str, Any]]] = {"added": [], "modified": [], "removed": []}
     for change in changes:
         why, provenance = explain(change.path)
-        grouped[change.kind].append(change.as_fact_change(why, provenance))
+        grouped[change.kind].append(change.fields(why, provenance))
+    # One validation of the whole document: an import adds a fact change per fact.
     return CanonDiff.new(
         base_snapshot=base_hash,
         added=grouped["added"],
         modified=grouped["modified"],
         removed=grouped["removed"],
         validation=list(validation),
-        result_snapshot=result.content_hash(),
+        result_snapshot=result_hash or result.content_hash(),
         episode_id=episode_id,
     )
 

@@ -2,40 +2,28 @@
 
 Thin over ``pipeline.canon_project``. Every command first brings a hand edit
 of ``canon.json`` into the store (a malformed file stops it with the file and
-JSON path, changing nothing).
+JSON path, changing nothing), and gives a project made before projects had
+ids its id. Each command imports what it needs when it runs, so the command
+line starts without loading the canon machinery for commands it does not run.
 """
 
 from __future__ import annotations
 
-import getpass
+import gc
 import json
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from sparkle_motion.canon.canon_file import export_bytes, read_canon
-from sparkle_motion.canon.facts import build_diff, diff_canons, is_empty
-from sparkle_motion.canon.scenes import read_scenes
-from sparkle_motion.canon.store import Snapshot, SnapshotInfo
-from sparkle_motion.errors import GateBlocked, MissingInput
-from sparkle_motion.pipeline.canon_project import (
-    CANON_FILE,
-    ProjectCanon,
-    context_pack,
-    judge,
-    open_project_canon,
-    read_script_file,
-    sync_canon_file,
-    write_canon_file,
-)
-from sparkle_motion.schemas import CanonDiff, CanonReport
-from sparkle_motion.settings import load_settings
+if TYPE_CHECKING:
+    from sparkle_motion.canon.snapshots import Snapshot, SnapshotInfo
+    from sparkle_motion.pipeline.canon_project import ProjectCanon
+    from sparkle_motion.schemas import CanonDiff, CanonReport
 
 __all__ = ["canon_app"]
 
@@ -49,8 +37,25 @@ SnapshotRef = Annotated[
 ]
 
 
-def _opened(project_dir: Path) -> AbstractContextManager[ProjectCanon]:
-    return open_project_canon(project_dir, load_settings().database_url)
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@contextmanager
+def _opened(project_dir: Path) -> Iterator[ProjectCanon]:
+    from sparkle_motion.pipeline.canon_project import open_project_canon
+    from sparkle_motion.settings import load_settings
+
+    # A canon is a great many small objects that all live until the command is done:
+    # the cycle collector would walk them again and again and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with open_project_canon(project_dir, load_settings().database_url, adopt=_tell) as project:
+            yield project
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _when(moment: datetime) -> str:
@@ -71,6 +76,8 @@ def _info_json(info: SnapshotInfo) -> dict[str, Any]:
 
 
 def _chosen(project: ProjectCanon, ref: str) -> Snapshot:
+    from sparkle_motion.pipeline.canon_project import sync_canon_file
+
     sync_canon_file(project.folder, project.store)
     return project.store.snapshot(ref)
 
@@ -78,6 +85,11 @@ def _chosen(project: ProjectCanon, ref: str) -> Snapshot:
 @canon_app.command("show")
 def show(project_dir: ProjectDir, snapshot: SnapshotRef = "head", as_json: AsJson = False) -> None:
     """A canon snapshot (the head by default): its people, places and rules."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sparkle_motion.canon.canon_file import export_bytes
+
     with _opened(project_dir) as project:
         chosen = _chosen(project, snapshot)
     canon = chosen.canon
@@ -112,6 +124,11 @@ def show(project_dir: ProjectDir, snapshot: SnapshotRef = "head", as_json: AsJso
 @canon_app.command("history")
 def history(project_dir: ProjectDir, as_json: AsJson = False) -> None:
     """Every snapshot, and the audit trail: who changed the canon, when, and how."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sparkle_motion.pipeline.canon_project import sync_canon_file
+
     with _opened(project_dir) as project:
         sync_canon_file(project.folder, project.store)
         snapshots = project.store.snapshots()
@@ -147,6 +164,8 @@ def history(project_dir: ProjectDir, as_json: AsJson = False) -> None:
 
 def _brief(value: Any) -> str:
     """A value as JSON, an entity without its empty fields."""
+    from sparkle_motion.canon.facts import is_empty
+
     if isinstance(value, dict):
         value = {k: v for k, v in value.items() if not is_empty(v)}
     return json.dumps(value, ensure_ascii=False)
@@ -172,6 +191,8 @@ def diff(
     as_json: AsJson = False,
 ) -> None:
     """The facts added, modified and removed from snapshot A to snapshot B."""
+    from sparkle_motion.canon.facts import build_diff, diff_canons
+
     with _opened(project) as opened:
         older, newer = _chosen(opened, snapshot_a), opened.store.snapshot(snapshot_b)
         origins = opened.store.history(upto=newer.version)
@@ -196,6 +217,16 @@ def import_(
     by: Annotated[str | None, typer.Option("--by", help="Who makes the change.")] = None,
 ) -> None:
     """Make a canon file the head snapshot (checked first; a bad file changes nothing)."""
+    import getpass
+
+    from sparkle_motion.canon.canon_file import read_canon
+    from sparkle_motion.errors import MissingInput
+    from sparkle_motion.pipeline.canon_project import (
+        CANON_FILE,
+        sync_canon_file,
+        write_canon_file,
+    )
+
     with _opened(project_dir) as project:
         source = file or project.folder.root / CANON_FILE
         if not source.is_file():
@@ -207,7 +238,7 @@ def import_(
         snapshot = project.store.import_canon(canon, by=who, source=source.name)
         head = snapshot or project.store.head()
         if head is not None and source.resolve() != (project.folder.root / CANON_FILE).resolve():
-            write_canon_file(project.folder, head.canon)
+            write_canon_file(project.folder, head)
     if snapshot is None:
         print(f"{source} is already the head snapshot; nothing imported")
         return
@@ -229,6 +260,9 @@ def export(
     ] = None,
 ) -> None:
     """Write a snapshot as canon.json (or to --out); importing it gives the same snapshot."""
+    from sparkle_motion.canon.canon_file import export_bytes
+    from sparkle_motion.pipeline.canon_project import CANON_FILE, write_canon_file
+
     with _opened(project_dir) as project:
         chosen = _chosen(project, snapshot)
         data = export_bytes(chosen.canon)
@@ -237,7 +271,7 @@ def export(
             return
         target = out or project.folder.root / CANON_FILE
         if out is None:
-            write_canon_file(project.folder, chosen.canon)
+            write_canon_file(project.folder, chosen)
         else:
             target.write_bytes(data)
     print(f"wrote {target} (snapshot {chosen.version}, {chosen.hash[:12]})")
@@ -268,6 +302,10 @@ def check(
     as_json: AsJson = False,
 ) -> None:
     """Check a script against the canon; exit 3 on a contradiction. Changes nothing."""
+    from sparkle_motion.canon.scenes import read_scenes
+    from sparkle_motion.errors import GateBlocked
+    from sparkle_motion.pipeline.canon_project import judge, read_script_file, sync_canon_file
+
     path = script if script.exists() or script.is_absolute() else project_dir / script
     written = read_script_file(path)
     read_scenes(written, None, str(path))  # a malformed claim stops here, before the store
@@ -299,6 +337,8 @@ def context(
     query: Annotated[str, typer.Option(help="Words to recall from past episodes.")] = "",
 ) -> None:
     """The context pack a writer gets: relevant canon, recent events, recap, recall."""
+    from sparkle_motion.pipeline.canon_project import context_pack
+
     with _opened(project_dir) as project:
         ids = [part.strip() for part in focus.split(",") if part.strip()] if focus else None
         pack = context_pack(project, episode, focus=ids, query=query)

@@ -5,34 +5,47 @@ person has edited ``canon.json`` (its content matches no snapshot) the edit
 is imported as a new snapshot before the canon is used; when it merely lags
 behind (it matches an older snapshot) it is rewritten from the head. Every
 approved diff rewrites it too, so the file in the folder shows the canon.
+Which canon bytes of ``canon.json`` hold is remembered in the state folder
+(by their sha256), so an unchanged file is not parsed again to find out.
+
+The canon is kept under the project's id (``canon.keys``). A project made
+before projects had ids gets one the first time a ``canon`` command opens it:
+one line appended to ``project.yaml``, and the canon kept under its title
+carried over to the id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import yaml
+from sqlalchemy import Engine
+
+from sparkle_motion.atomic import write_atomic
 from sparkle_motion.canon.canon_file import export_bytes, read_canon
+from sparkle_motion.canon.carry_over import carry_over
 from sparkle_motion.canon.context import build_context_pack
 from sparkle_motion.canon.episodes import EpisodeLog
 from sparkle_motion.canon.gate import check_script
 from sparkle_motion.canon.history import CanonHistory
+from sparkle_motion.canon.keys import canon_key, id_from_title, title_key
 from sparkle_motion.canon.propose import Proposal, propose_diff, rebase
 from sparkle_motion.canon.recall import recall
 from sparkle_motion.canon.store import CanonStore, Snapshot
 from sparkle_motion.canon.validate import check_canon
-from sparkle_motion.errors import InvalidArtifact, MissingInput
-from sparkle_motion.pipeline.atomic import write_atomic
-from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
+from sparkle_motion.errors import InvalidArtifact, MissingInput, ProjectError
+from sparkle_motion.pipeline.project_folder import STATE_DIR, ProjectFolder, load_project
 from sparkle_motion.registry import Registry
 from sparkle_motion.schemas import (
     Canon,
     CanonDiff,
     CanonReport,
     ContextPack,
-    Project,
     Script,
     content_hash,
 )
@@ -43,7 +56,9 @@ __all__ = [
     "Judgement",
     "ProjectCanon",
     "canon_key",
+    "carry_title_canon",
     "context_pack",
+    "give_project_id",
     "judge",
     "open_project_canon",
     "read_script_file",
@@ -53,11 +68,8 @@ __all__ = [
 
 CANON_FILE = "canon.json"
 HAND_EDIT = "canon.json (edited by hand)"
-
-
-def canon_key(project: Project) -> str:
-    """Which canon in a shared database is this project's: its title."""
-    return project.title.strip()[:200]
+ID_GIVER = "sparkle-motion (the project had no id)"
+_SEEN = "canon_file.json"  # in the state folder: the canon hash of canon.json's bytes
 
 
 @dataclass(frozen=True)
@@ -72,16 +84,109 @@ class ProjectCanon:
 
 
 @contextmanager
-def open_project_canon(root: Path, database_url: str | None) -> Iterator[ProjectCanon]:
+def open_project_canon(
+    root: Path, database_url: str | None, *, adopt: Callable[[str], None] | None = None
+) -> Iterator[ProjectCanon]:
+    """The project's canon store; with ``adopt``, a project without an id gets one first.
+
+    ``adopt`` hears what was done. Runs leave ``project.yaml`` alone (a resumed
+    run must see the project it started with), so only commands pass it.
+    """
     folder = load_project(root)
     with Registry.open(folder.state_dir, database_url) as registry:
+        if adopt is not None:
+            folder = give_project_id(folder, registry, adopt)
         store = CanonStore(registry.engine, canon_key(folder.project))
         yield ProjectCanon(folder, registry, store)
 
 
-def write_canon_file(folder: ProjectFolder, canon: Canon) -> Path:
+def _with_id_line(text: str, project_id: str) -> str | None:
+    """``project.yaml`` with one more line, ``id: ...``; None when a line would not do it."""
+    updated = text + ("" if text.endswith("\n") or not text else "\n")
+    updated += f"id: {json.dumps(project_id)}\n"
+    try:
+        before, after = yaml.safe_load(text), yaml.safe_load(updated)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(before, dict) or "id" in before or after != {**before, "id": project_id}:
+        return None
+    return updated
+
+
+def give_project_id(
+    folder: ProjectFolder, registry: Registry, tell: Callable[[str], None]
+) -> ProjectFolder:
+    """Give a project made before projects had ids its id; the folder as it is then.
+
+    The id comes from the title (``canon.keys.id_from_title``), the canon kept
+    under the title is carried over to it, and the rest of ``project.yaml`` is
+    left as it was.
+    """
+    project = folder.project
+    if project.id is not None:
+        return folder
+    path = folder.root / "project.yaml"
+    project_id = id_from_title(project.title)
+    updated = _with_id_line(path.read_text(encoding="utf-8"), project_id)
+    if updated is None:
+        raise ProjectError(
+            "the project has no id, and one cannot be appended to project.yaml as a line",
+            where=str(path),
+            hint=f"add the line 'id: {project_id}' (or an id of your choice) to it",
+        )
+    store = CanonStore(registry.engine, project_id)
+    carried = carry_over(store, title_key(project.title), by=ID_GIVER)
+    write_atomic(path, updated.encode("utf-8"))
+    moved = f"; {carried} canon snapshot(s) kept under its title came along" if carried else ""
+    tell(
+        f"{path}: the project had no id, so it now has 'id: {project_id}' (its canon is "
+        f"kept under it, so the title may change){moved}"
+    )
+    return replace(folder, project=project.model_copy(update={"id": project_id}))
+
+
+def carry_title_canon(root: Path, project_id: str, shared: Engine | None, *, by: str) -> int:
+    """Before a folder's ``project.yaml`` without an id is given ``project_id``: the canon
+    kept under its title comes along (the snapshots carried).
+
+    ``shared`` is the database its runs keep the canon in; None for the folder's own.
+    """
+    path = root / "project.yaml"
+    previous = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not isinstance(previous, dict) or previous.get("id") or not previous.get("title"):
+        return 0
+    key = title_key(str(previous["title"]))
+    if shared is not None:
+        return carry_over(CanonStore(shared, project_id), key, by=by)
+    if not (root / STATE_DIR).is_dir():
+        return 0  # the folder never ran, so it has no canon store
+    with Registry.open(root / STATE_DIR) as registry:
+        return carry_over(CanonStore(registry.engine, project_id), key, by=by)
+
+
+def _seen_hash(folder: ProjectFolder, data: bytes) -> str | None:
+    """The canon hash of these bytes of canon.json, when they were seen before."""
+    try:
+        seen = json.loads((folder.state_dir / _SEEN).read_bytes())
+    except (OSError, ValueError):
+        return None  # never seen, or a damaged note: read the file
+    if not isinstance(seen, dict) or seen.get("sha256") != hashlib.sha256(data).hexdigest():
+        return None
+    canon = seen.get("canon")
+    return canon if isinstance(canon, str) else None
+
+
+def _note_seen(folder: ProjectFolder, data: bytes, canon_hash: str) -> None:
+    note = {"sha256": hashlib.sha256(data).hexdigest(), "canon": canon_hash}
+    write_atomic(folder.state_dir / _SEEN, json.dumps(note).encode("utf-8"))
+
+
+def write_canon_file(folder: ProjectFolder, snapshot: Snapshot) -> Path:
     path = folder.root / CANON_FILE
-    write_atomic(path, export_bytes(canon))
+    data = export_bytes(snapshot.canon)
+    write_atomic(path, data)
+    # An exported canon imports as the same snapshot, so its hash is known already.
+    _note_seen(folder, data, snapshot.hash)
     return path
 
 
@@ -91,16 +196,24 @@ def sync_canon_file(folder: ProjectFolder, store: CanonStore) -> Snapshot | None
     head = store.head()
     if not path.is_file():
         if head is not None:
-            write_canon_file(folder, head.canon)
+            write_canon_file(folder, head)
         return head
-    canon = read_canon(path.read_bytes(), str(path))
-    digest = canon.content_hash()
+    data = path.read_bytes()
+    digest = _seen_hash(folder, data)
+    canon, document = None, None
+    if digest is None:
+        canon = read_canon(data, str(path))
+        document = canon.to_json()
+        digest = hashlib.sha256(document).hexdigest()
+        _note_seen(folder, data, digest)
     if head is not None and digest == head.hash:
         return head
     if head is not None and digest in {info.hash for info in store.snapshots()}:
-        write_canon_file(folder, head.canon)
+        write_canon_file(folder, head)
         return head
-    return store.import_canon(canon, by=HAND_EDIT, source=CANON_FILE) or head
+    canon = canon or read_canon(data, str(path))
+    imported = store.import_canon(canon, by=HAND_EDIT, source=CANON_FILE, document=document)
+    return imported or head
 
 
 def read_script_file(path: Path) -> Script:
@@ -129,7 +242,7 @@ class Judgement:
         """True when approving would change the canon."""
         if self.proposal is None:
             return False
-        return self.head is None or self.proposal.result.content_hash() != self.head.hash
+        return self.head is None or self.proposal.diff.result_snapshot != self.head.hash
 
     def change(self) -> CanonDiff:
         """The proposed diff as it applies to the head."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import yaml
 
+from sparkle_motion.atomic import write_atomic
 from sparkle_motion.canon.canon_file import export_bytes
+from sparkle_motion.canon.keys import new_project_id
 from sparkle_motion.errors import InputError, ProjectError
-from sparkle_motion.pipeline.atomic import write_atomic
-from sparkle_motion.schemas import HUMAN_CHECKPOINTS, Canon, Script
+from sparkle_motion.schemas import HUMAN_CHECKPOINTS, Canon, Project, Script
 from sparkle_motion.writing.idea_text import idea_from_text, idea_yaml
 
 __all__ = ["init_project"]
@@ -70,7 +72,11 @@ def _starter_canon() -> Canon:
 
 
 def init_project(target: Path, *, title: str | None = None, idea: str | None = None) -> Path:
-    """A new project: a starter script, or with ``idea`` an editable ``ep01.idea.yaml``."""
+    """A new project: a starter script, or with ``idea`` an editable ``ep01.idea.yaml``.
+
+    Its id (the title's slug and a random part) is made once and then kept: the
+    canon is filed under it, so the title can change.
+    """
     target = target.resolve()
     if (target / "project.yaml").exists():
         raise ProjectError(
@@ -84,7 +90,8 @@ def init_project(target: Path, *, title: str | None = None, idea: str | None = N
     seed = 1
     from_idea = idea_from_text(idea, seed=seed, title=name) if idea is not None else None
     project = {
-        "schema_version": "1.0.0",
+        "schema_version": Project.SCHEMA_VERSION,
+        "id": new_project_id(name, secrets.token_hex(4)),
         "title": name,
         "genre": from_idea.genre if from_idea else "drama",
         "target_duration": 60 if from_idea else 20,

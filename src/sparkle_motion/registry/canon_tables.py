@@ -1,8 +1,9 @@
 """The canon store's tables (snapshots, proposals, audit), as SQLAlchemy Core sees them.
 
 Created by the Alembic migration ``0002_canon``; these definitions must match
-it. Every row belongs to a project (the project's title), so one PostgreSQL
-database can hold many shows.
+it. Every row belongs to a project: the ``project`` column holds its key (its
+id; the title for a project made before projects had ids, see
+``canon.keys``), so one PostgreSQL database can hold many shows.
 """
 
 from __future__ import annotations

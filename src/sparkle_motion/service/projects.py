@@ -22,8 +22,10 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sparkle_motion.canon.keys import tenant_project_id
 from sparkle_motion.errors import IdempotencyConflict, InputError, InvalidArtifact, MissingInput
 from sparkle_motion.pipeline.atomic import write_atomic
+from sparkle_motion.pipeline.canon_project import carry_title_canon
 from sparkle_motion.registry.engine import write_transaction
 from sparkle_motion.schemas import Canon, Project, Scene, Script, canonical_json
 from sparkle_motion.service.project_models import (
@@ -104,7 +106,12 @@ class ProjectStore:
 
     def _write_folder(self, tenant_id: str, out: ProjectOut) -> None:
         root = self.folder(tenant_id, out.project_id)
-        config = {"schema_version": "1.0.0", **out.config}
+        # The canon is kept under the project's id, and titles repeat across tenants.
+        canon_id = tenant_project_id(tenant_id, out.project_id)
+        # Runs share this database unless it is SQLite; then each folder has its own.
+        shared = None if self.engine.dialect.name == "sqlite" else self.engine
+        carry_title_canon(root, canon_id, shared, by="service")
+        config = {"schema_version": "1.0.0", **out.config, "id": canon_id}
         write_atomic(root / "project.yaml", yaml.safe_dump(config, sort_keys=True).encode())
         canon = out.canon or {"schema_version": "1.0.0"}
         write_atomic(root / "canon.json", canonical_json(canon))

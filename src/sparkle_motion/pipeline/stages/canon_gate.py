@@ -78,7 +78,7 @@ def canon_gate(ctx: StageContext) -> StageResult:
         elif not ctx.dry_run:
             snapshot = store.decide(subject, approve=True, by=AUTO_APPROVER, run_id=ctx.run_id)
             if snapshot is not None:
-                write_canon_file(ctx.folder, snapshot.canon)
+                write_canon_file(ctx.folder, snapshot)
                 notes.append(f"canon snapshot {snapshot.version} written ({counts})")
     return StageResult(outputs={"canon_report": report}, notes=notes)
 
@@ -108,7 +108,7 @@ def settle_canon_diff(
             run_id=run_id,
         )
         if snapshot is not None:
-            write_canon_file(project.folder, snapshot.canon)
+            write_canon_file(project.folder, snapshot)
 
 
 def _recheck_if_moved(project: ProjectCanon, subject: str) -> None:
