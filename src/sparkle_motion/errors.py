@@ -72,10 +72,19 @@ class SparkleError(Exception):
     code = "SM000"
     exit_code = 1
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        stage: str | None = None,
+    ) -> None:
         self.message = message
         self.where = where
         self.hint = hint
+        self.stage = stage
+        """The stage of a run it happened in, when it happened in one (set by the runner)."""
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

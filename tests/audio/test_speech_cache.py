@@ -13,7 +13,9 @@ from numpy.typing import NDArray
 from sparkle_motion.audio.speech_cache import SpeechCache
 from sparkle_motion.audio.tts import SilentEngine, SpeechEngine
 from sparkle_motion.audio.voices import Voice, default_voice_for
+from sparkle_motion.cache import cache_key
 from sparkle_motion.errors import SpeechError
+from sparkle_motion.fingerprint import code_fingerprint
 
 
 class CountingEngine:
@@ -42,12 +44,21 @@ def test_key_is_canonical_and_stable(tmp_path: Path) -> None:
     key = cache.key("engine-1", Voice(), "Hello.")
     assert key == cache.key("engine-1", Voice(length_scale=1), "Hello.")  # 1 == 1.0
     # spelled out: changing the key's canonical form silently orphans every cache
-    canonical = (
-        '{"engine":"engine-1","format":"wav-pcm16-mono/1","text":"Hello.","voice":'
-        '{"delivery":"","engine":"piper","length_scale":1.0,"model":"joe",'
-        '"pitch_semitones":0.0,"volume_db":0.0}}'
+    assert key == cache_key(
+        kind="speech",
+        engine="engine-1",
+        format="wav-pcm16-mono/1",
+        text="Hello.",
+        voice={
+            "delivery": "",
+            "engine": "piper",
+            "length_scale": 1.0,
+            "model": "joe",
+            "pitch_semitones": 0.0,
+            "volume_db": 0.0,
+        },
+        code=code_fingerprint("sparkle_motion.audio.tts"),
     )
-    assert key == hashlib.sha256(canonical.encode()).hexdigest()
     others = {
         cache.key("engine-2", Voice(), "Hello."),
         cache.key("engine-1", default_voice_for(1), "Hello."),
@@ -66,13 +77,15 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     assert (cache.hits, cache.misses, engine.calls) == (1, 1, 1)
     assert second == first
     key = cache.key(engine.engine_id, Voice(), "Hello there.")
-    assert first.path == tmp_path / "speech" / key[:2] / f"{key}.wav"
+    assert cache.blobs.get(key) == first.sha256
+    assert first.path == tmp_path / "speech" / "blobs" / first.sha256[:2] / first.sha256
     assert first.sample_rate == 16000
     assert first.seconds == pytest.approx(1200 / 16000)
     assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
     with wave.open(str(first.path)) as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 16000)
     assert [p.name for p in first.path.parent.iterdir()] == [first.path.name]  # no temp files
+    assert not any((tmp_path / "speech" / "incoming").iterdir())
 
 
 def test_a_new_engine_version_is_a_miss(tmp_path: Path) -> None:

@@ -262,7 +262,7 @@ def test_a_speaker_given_an_espeak_voice_speaks_with_it(make_project: ProjectFac
     voice = json.loads(Path(report["outputs"]["render_output"]).with_name("voice.json").read_text())
     line = next(item for item in voice["items"] if item["key"] == "l2")  # Bo's line
     digest = line["sha256"]
-    spoken = Path(report["outputs"]["video"]).parents[3] / "objects" / digest[:2] / digest[2:]
+    spoken = Path(report["outputs"]["video"]).parents[3] / "cache" / "blobs" / digest[:2] / digest
     expected = EspeakEngine().synthesize(
         "Neither, thank you. Just the tea.", Voice(engine="espeak", model="en-gb+f3")
     )

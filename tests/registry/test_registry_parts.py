@@ -57,7 +57,7 @@ def test_breadth_first_orders_by_level_then_position_and_visits_once() -> None:
 
 
 def test_public_surface_is_exported() -> None:
-    assert sorted(registry_package.__all__) == ["ArtifactRecord", "Registry"]
+    assert sorted(registry_package.__all__) == ["ArtifactRecord", "Registry", "RegistryOutputs"]
     for name in registry_package.__all__:
         assert getattr(registry_package, name).__module__.startswith("sparkle_motion.registry")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from sparkle_motion.pipeline.stages.finishing import glyph_notes
+from sparkle_motion.render.finish import glyph_notes
 from sparkle_motion.render.fonts import font, font_path, fonts_dir, missing_glyphs
 
 

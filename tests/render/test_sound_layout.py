@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparkle_motion.audio.soundtrack import Dialogue
-from sparkle_motion.pipeline.stages.soundtrack import _read_dialogue, _read_measured, _scenes
+from sparkle_motion.render.sound import _read_dialogue, _read_measured
+from sparkle_motion.render.sound_layout import scene_layouts
 from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList
 from sparkle_motion.schemas.shotlist import timing_lock_hash
 from tests.service.helpers import TINY, kitchen_shot
@@ -69,9 +70,9 @@ def test_a_scene_s_sound_is_laid_out_from_its_own_start(
     scenes: list[list[int]], longer: int
 ) -> None:
     """Lengthening the first scene moves the rest in time but not in what shapes their sound."""
-    before = _scenes(*_episode(scenes), RATE)
+    before = scene_layouts(*_episode(scenes), RATE)
     stretched = [[scenes[0][0] + longer, *scenes[0][1:]], *scenes[1:]]
-    after = _scenes(*_episode(stretched), RATE)
+    after = scene_layouts(*_episode(stretched), RATE)
     assert [scene.id for scene in before] == [f"s{n + 1}" for n in range(len(scenes))]
     assert sum(scene.length for scene in before) == round(sum(map(sum, scenes)) / FPS * RATE)
     assert after[0].length > before[0].length
@@ -86,9 +87,9 @@ def test_a_scene_s_sound_is_laid_out_from_its_own_start(
 
 
 def test_scenes_draw_their_music_from_their_own_seed() -> None:
-    first, second = _scenes(*_episode([[48], [48]]), RATE)
+    first, second = scene_layouts(*_episode([[48], [48]]), RATE)
     assert first.seed != second.seed
-    again = _scenes(*_episode([[96], [48]]), RATE)
+    again = scene_layouts(*_episode([[96], [48]]), RATE)
     assert [s.seed for s in again] == [first.seed, second.seed]
 
 
@@ -103,3 +104,10 @@ def test_cached_measurements_that_do_not_read_are_misses() -> None:
     for broken in (None, [], {}, {"momentary": 3}, {"momentary": ["x"], "peak_dbfs": 1}):
         assert _read_dialogue(broken) is None
         assert _read_measured(broken) is None
+
+
+def test_one_scene_is_laid_out_as_the_episode_lays_it_out() -> None:
+    shotlist, plan, voice = _episode([[48, 30], [60], [24, 24]])
+    whole = scene_layouts(shotlist, plan, voice, RATE)
+    alone = MediaSet.new(stage="voice", items=[i for i in voice.items if "s1-" in i.key])
+    assert scene_layouts(shotlist, plan, alone, RATE, only="s2") == [whole[1]]

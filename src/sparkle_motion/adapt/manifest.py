@@ -17,20 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sparkle_motion.schemas import AssetManifest, AssetNeed, Script, ShotList
+from sparkle_motion.schemas import (
+    AssetManifest,
+    AssetNeed,
+    Script,
+    ShotList,
+    character_variant,
+    framing_slug,
+)
 
 __all__ = ["build_manifest", "character_variant", "framing_slug"]
-
-
-def framing_slug(framing: str) -> str:
-    """``over_the_shoulder`` → ``over-the-shoulder``: the file-name form."""
-    return framing.replace("_", "-")
-
-
-def character_variant(speaker_id: str, framing: str, expression: str) -> str:
-    """The need key of a character as one shot shows it."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in expression.lower()).strip("-") or "neutral"
-    return f"{speaker_id}/{framing_slug(framing)}-{slug}"
 
 
 @dataclass

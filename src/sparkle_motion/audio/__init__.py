@@ -53,7 +53,7 @@ from sparkle_motion.audio.tts import (
     engine_for,
     release_engines,
 )
-from sparkle_motion.audio.voices import Voice, default_voice_for
+from sparkle_motion.audio.voices import Voice, default_voice_for, voice_for
 from sparkle_motion.audio.wav import read_wav, write_wav
 
 __all__ = [
@@ -104,5 +104,6 @@ __all__ = [
     "release_engines",
     "room_tone",
     "voice_activity",
+    "voice_for",
     "write_wav",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sparkle_motion.audio.wav import atomic_output
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
 
 __all__ = ["decode_to_wav"]
@@ -12,7 +12,7 @@ __all__ = ["decode_to_wav"]
 
 def decode_to_wav(src: Path, dst: Path, sample_rate: int) -> None:
     """``src``'s first audio stream as mono 16-bit PCM at ``sample_rate``, written atomically."""
-    with atomic_output(dst) as tmp:
+    with atomic_path(dst) as tmp:
         run_ffmpeg([
             "-threads", "1", "-filter_threads", "1", "-i", str(src),
             "-map", "0:a:0", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le",

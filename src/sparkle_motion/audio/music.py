@@ -7,8 +7,8 @@ Chords cross-fade over two seconds along smootherstep curves (flat at both
 ends, no transcendental) and every oscillator starts at zero amplitude, so
 there are no clicks at chord changes.
 
-Determinism: random choices come from sha256 of (seed, mood, label), not from
-a random generator whose stream could change; oscillators read wavetables
+Determinism: random choices come from :func:`.seeding.unit` of (seed, mood, label),
+not from a random generator whose stream could change; oscillators read wavetables
 built once from :func:`math.sin`, and the signal path is elementwise numpy
 arithmetic only, so no SIMD transcendental or reduction order reaches the output.
 Oscillator phases are 32-bit fixed-point integers read from a 65536-entry table.
@@ -17,7 +17,6 @@ Oscillator phases are 32-bit fixed-point integers read from a 65536-entry table.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sparkle_motion.errors import MediaError
+from sparkle_motion.seeding import unit as seeded_unit
 
 __all__ = ["MOOD_NAMES", "MusicBed", "generate_music_bed"]
 
@@ -79,12 +79,6 @@ _MOODS: dict[str, _Mood] = {
 
 MOOD_NAMES: tuple[str, ...] = tuple(sorted(_MOODS))
 """The moods :func:`generate_music_bed` knows; any other name plays ``calm``."""
-
-
-def _unit(seed: int, *labels: object) -> float:
-    """A reproducible number in [0, 1) for (seed, labels)."""
-    digest = hashlib.sha256(repr((seed, *labels)).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2.0**64
 
 
 @functools.cache
@@ -209,10 +203,11 @@ class MusicBed:
         name = mood.strip().lower()
         self.name = name if name in _MOODS else "calm"
         self.spec = _MOODS[self.name]
-        choice = int(_unit(self.seed, self.name, "progression") * len(self.spec.progressions))
+        choices = len(self.spec.progressions)
+        choice = int(seeded_unit(self.seed, self.name, "progression") * choices)
         self.progression = self.spec.chords(self.spec.progressions[choice])
-        self.offset = int(_unit(self.seed, self.name, "offset") * len(self.progression))
-        self.detune = 0.0005 + 0.001 * _unit(self.seed, self.name, "detune")
+        self.offset = int(seeded_unit(self.seed, self.name, "offset") * len(self.progression))
+        self.detune = 0.0005 + 0.001 * seeded_unit(self.seed, self.name, "detune")
         self.fade = min(_CROSSFADE_SECONDS, self.spec.chord_seconds / 2.0)
         span = math.ceil((self.spec.chord_seconds + self.fade) * sample_rate) + 2
         self._local = np.arange(span, dtype=np.int64)
@@ -225,7 +220,7 @@ class MusicBed:
     def _chord_sound(self, number: int) -> NDArray[np.float64]:
         position = (number + self.offset) % len(self.progression)
         if position not in self._rendered:
-            unit = functools.partial(_unit, self.seed, self.name, position)
+            unit = functools.partial(seeded_unit, self.seed, self.name, position)
             self._rendered[position] = _chord(
                 self.spec, self.progression[position], self._local, self.rate, self.detune, unit
             )

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.audio.limiter import PeakLimiter
 from sparkle_motion.audio.loudness import (
     Metered,
@@ -46,9 +47,10 @@ from sparkle_motion.audio.mix import (
     voice_activity,
 )
 from sparkle_motion.audio.music import MusicBed
-from sparkle_motion.audio.wav import WavReader, atomic_output, to_int16, wav_writer
+from sparkle_motion.audio.wav import WavReader, to_int16, wav_writer
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, stream_to_ffmpeg
+from sparkle_motion.seeding import seed_int
 
 __all__ = [
     "Bed",
@@ -247,9 +249,8 @@ class _Music:
 
 def _tone_chunk(seed: int, index: int) -> NDArray[np.int64]:
     """Chunk ``index`` of the tone's noise: odd integers spread evenly over ±2**32."""
-    # SeedSequence takes only non-negative integers: shift the chunk index (it is -1
-    # for the filters' run-in before sample 0) and fold the seed.
-    key = [seed % (1 << 64), 0x700E, index + (1 << 40)]
+    # The chunk index is -1 for the filters' run-in before sample 0.
+    key = seed_int(seed, "room-tone", index)
     raw = np.random.PCG64(np.random.SeedSequence(key)).random_raw(_TONE_CHUNK)
     top: NDArray[np.int64] = (raw >> np.uint64(32)).astype(np.int64)
     return 2 * top - ((1 << 32) - 1)
@@ -324,7 +325,7 @@ def compress_dialogue(track: Soundtrack, dst: Path) -> Dialogue:
     voices = Timeline(track.voice, track.rate)
     with (
         tempfile.TemporaryDirectory(prefix="sparkle-dialogue-") as scratch,
-        atomic_output(dst) as tmp,
+        atomic_path(dst) as tmp,
     ):
         log = Path(scratch) / "momentary.txt"
         with stream_to_ffmpeg([

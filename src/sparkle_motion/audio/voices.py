@@ -9,13 +9,14 @@ pace within a natural range.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sparkle_motion.audio.delivery import DELIVERIES
+from sparkle_motion.audio.delivery import DELIVERIES, delivery_for
 from sparkle_motion.errors import SpeechError
-from sparkle_motion.schemas.project import ESPEAK_VOICE
+from sparkle_motion.schemas.project import ESPEAK_VOICE, VoiceSetting
 
-__all__ = ["ENGINES", "MAX_PITCH_SEMITONES", "Voice", "default_voice_for"]
+__all__ = ["ENGINES", "MAX_PITCH_SEMITONES", "Voice", "default_voice_for", "voice_for"]
 
 ENGINES: tuple[str, ...] = ("piper", "espeak", "silent")
 MAX_PITCH_SEMITONES = 12.0
@@ -111,3 +112,17 @@ def default_voice_for(speaker_index: int) -> Voice:
         semitones = round((_PITCH_SPAN[0] + u * (_PITCH_SPAN[1] - _PITCH_SPAN[0])) * 4) / 4
         pace = round(_PACE_SPAN[0] + v * (_PACE_SPAN[1] - _PACE_SPAN[0]), 2)
     return Voice(engine="piper", model="joe", length_scale=pace, pitch_semitones=semitones)
+
+
+def voice_for(
+    setting: VoiceSetting, delivery: str | None = None, emotion: Sequence[str] = ()
+) -> Voice:
+    """The voice for one line: the speaker's setting performed as the line's tags ask."""
+    return Voice(
+        engine=setting.engine,
+        model=setting.model,
+        length_scale=setting.length_scale,
+        pitch_semitones=setting.pitch_semitones,
+        volume_db=setting.volume_db,
+        delivery=delivery_for(delivery, tuple(emotion)),
+    )

@@ -9,8 +9,6 @@ and back as ``n / 32768``, so reading a file and writing it again is exact.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import wave
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,12 +16,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.errors import MediaError
 
 __all__ = [
     "WavReader",
     "WavWriter",
-    "atomic_output",
     "join_wavs",
     "read_wav",
     "to_float32",
@@ -65,41 +63,6 @@ def to_float32(samples: NDArray[np.generic]) -> NDArray[np.float32]:
     if not np.issubdtype(array.dtype, np.floating):
         raise MediaError(f"expected int16 or float samples, got {array.dtype}")
     return array.astype(np.float32, copy=False)
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path, suffix: str = ".wav") -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``.
-
-    The file is fsynced before the rename, so a reader sees either the old
-    file or the complete new one. On an exception the temporary file is removed.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some filesystems refuse; the rename still happened
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_wav(samples: NDArray[np.generic], path: Path, sample_rate: int) -> None:
@@ -212,7 +175,7 @@ def wav_writer(path: Path, sample_rate: int) -> Iterator[WavWriter]:
     """
     if sample_rate <= 0:
         raise MediaError(f"sample rate must be positive, got {sample_rate}", where=str(path))
-    with atomic_output(path) as tmp, wave.open(str(tmp), "wb") as out:
+    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(sample_rate)

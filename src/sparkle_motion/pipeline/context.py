@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
-from sparkle_motion.pipeline.media_cache import MediaCache
+from sparkle_motion.cache import BlobCache
 from sparkle_motion.pipeline.project_folder import ProjectFolder
 from sparkle_motion.registry import Registry
+from sparkle_motion.render.context import Log, Progress
 from sparkle_motion.schemas import Artifact, ModelUsage, Project, RenderProfile
 
 __all__ = [
@@ -25,24 +25,6 @@ __all__ = [
 ]
 
 A = TypeVar("A", bound=Artifact)
-
-
-class Progress(Protocol):
-    """Per-stage progress: how many items there are, and each one done."""
-
-    def total(self, count: int) -> None: ...
-
-    def advance(self, count: int = 1) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class Log(Protocol):
-    def info(self, event: str, **fields: Any) -> Any: ...
-
-    def warning(self, event: str, **fields: Any) -> Any: ...
-
-    def error(self, event: str, **fields: Any) -> Any: ...
 
 
 class RunControl:
@@ -75,10 +57,9 @@ class StageContext:
     profile: RenderProfile
     run_dir: Path
     registry: Registry
-    cache: MediaCache
+    cache: BlobCache
     inputs: Mapping[str, Artifact]
     input_hashes: Mapping[str, str]
-    rng: random.Random
     progress: Progress
     log: Log
     cancelled: Callable[[], bool] = _never
@@ -122,7 +103,8 @@ class StageSpec:
     run: StageFunction
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
-    version: str = "1"
+    # What the stage's code is, for resume: by default the fingerprint of its module's code.
+    version: str | None = None
     # Outputs a stage makes for some inputs only (the write stage's story_arc and
     # episode_plan, for ideas): stored when present, never required.
     optional_outputs: tuple[str, ...] = ()

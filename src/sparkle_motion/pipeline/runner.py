@@ -1,22 +1,20 @@
-"""The stage runner: checkpoints, the run manifest, retries, resume, approvals.
+"""The stage runner: one stage after another, each a durable checkpoint.
 
-The runner, never a stage, writes ``runs/<run_id>/checkpoints/<stage>.json``
-and ``runs/<run_id>/manifest.json`` (atomically), stores every artifact in
-the registry with its parents, and writes ``run_summary.json`` at the end
-of every run, successful or not.
+The runner, never a stage, writes the run folder's checkpoints and manifest
+(atomically, :mod:`.run_folder`), stores every artifact in the registry with
+its parents, retries transient failures, pauses at human checkpoints
+(:mod:`.approvals`), skips on resume what still stands (:mod:`.resume`), and
+writes ``run_summary.json`` at the end of every run, successful or not.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import random
 import secrets
 import signal
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,18 +26,18 @@ from tenacity import (
     wait_exponential,
 )
 
+from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
 from sparkle_motion.errors import (
     ApprovalPending,
     GateBlocked,
-    InputError,
-    MissingInput,
     RunPaused,
     RunStopped,
     SparkleError,
     StageError,
     TransientError,
 )
-from sparkle_motion.pipeline.atomic import write_atomic
+from sparkle_motion.fingerprint import code_fingerprint
+from sparkle_motion.pipeline.approvals import await_approval
 from sparkle_motion.pipeline.context import (
     Log,
     Progress,
@@ -48,24 +46,21 @@ from sparkle_motion.pipeline.context import (
     StageResult,
     StageSpec,
 )
-from sparkle_motion.pipeline.logs import stage_logger
-from sparkle_motion.pipeline.media_cache import MediaCache
-from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
+from sparkle_motion.pipeline.project_folder import load_project
+from sparkle_motion.pipeline.resume import reopen_manifest, try_skip
+from sparkle_motion.pipeline.run_folder import RunFolder
+from sparkle_motion.pipeline.run_state import RunOutcome, RunRequest, RunState
 from sparkle_motion.registry import Registry
+from sparkle_motion.render.context import NULL_PROGRESS
 from sparkle_motion.schemas import (
-    ARTIFACT_TYPES,
-    Artifact,
     Checkpoint,
     ModelUsage,
-    RenderPlan,
-    RenderProfile,
     RunManifest,
     RunSummary,
-    StageEvent,
     StageSummary,
 )
 
-__all__ = ["FAILPOINT_ENV", "RunOutcome", "RunRequest", "Runner", "run_dir_for"]
+__all__ = ["FAILPOINT_ENV", "RunOutcome", "RunRequest", "Runner"]
 
 FAILPOINT_ENV = "SPARKLE_FAILPOINT"
 MAX_ATTEMPTS = 3
@@ -76,45 +71,6 @@ ProgressFactory = Callable[[str], Progress]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def run_dir_for(folder: ProjectFolder, run_id: str) -> Path:
-    return folder.state_dir / "runs" / run_id
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    project_dir: Path
-    episode_id: str | None = None
-    resume: str | None = None
-    dry_run: bool = False
-    profile: str | None = None
-    run_id: str | None = None  # a new run's id, when the caller must know it up front
-    # Start from these artifacts (e.g. shotlist, asset_manifest, render_plan) instead of
-    # the episode source: the Video Engine's runs, whose stages all take artifacts in.
-    seeds: Mapping[str, Artifact] | None = None
-
-
-@dataclass
-class RunOutcome:
-    run_id: str
-    status: str
-    run_dir: Path
-    artifacts: dict[str, str] = field(default_factory=dict)
-    outputs: dict[str, Path] = field(default_factory=dict)
-    summary: RunSummary | None = None
-    error: SparkleError | None = None
-
-
-class _NullProgress:
-    def total(self, count: int) -> None:
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 class _Failpoint:
@@ -143,30 +99,16 @@ class _Failpoint:
         self.inner.finish()
 
 
-@dataclass
-class _RunState:
-    """Everything one run carries from stage to stage."""
-
-    folder: ProjectFolder
-    episode_id: str
-    source: Path
-    profile: RenderProfile
-    run_id: str
-    run_dir: Path
-    registry: Registry
-    cache: MediaCache
-    manifest: RunManifest
-    resuming: bool
-    seeds: Mapping[str, Artifact] = field(default_factory=dict)
-    dry_run: bool = False
-    available: dict[str, Artifact] = field(default_factory=dict)
-    hashes: dict[str, str] = field(default_factory=dict)
-    usage: list[ModelUsage] = field(default_factory=list)
+def _never() -> bool:
+    return False
 
 
-def _stage_rng(seed: int, stage: str, input_hashes: Mapping[str, str]) -> random.Random:
-    material = f"{seed}:{stage}:" + ",".join(f"{k}={v}" for k, v in sorted(input_hashes.items()))
-    return random.Random(int(hashlib.sha256(material.encode()).hexdigest()[:16], 16))  # noqa: S311
+def _status_of(error: SparkleError | None) -> str:
+    if error is None:
+        return "success"
+    if isinstance(error, ApprovalPending | RunPaused):
+        return "paused"
+    return "blocked" if isinstance(error, GateBlocked) else "failed"
 
 
 class Runner:
@@ -179,122 +121,78 @@ class Runner:
         clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
         control: RunControl | None = None,
+        cache_max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.stages = list(stages)
         self.control = control
         self.database_url = database_url
-        self.progress = progress or (lambda _stage: _NullProgress())
+        self.cache_max_bytes = cache_max_bytes
+        self.progress = progress or (lambda _stage: NULL_PROGRESS)
         self.clock = clock
         self.environ = os.environ if environ is None else environ
 
-    # -- bookkeeping -------------------------------------------------------
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="milliseconds")
-
     def _event(
-        self, state: _RunState, stage: str, event: str, attempt: int = 1, detail: str = ""
+        self, state: RunState, stage: str, event: str, attempt: int = 1, detail: str = ""
     ) -> None:
-        entry = StageEvent.model_validate(
-            {
-                "at": self._now(),
-                "stage": stage,
-                "event": event,
-                "attempt": attempt,
-                "detail": detail,
-            }
-        )
-        state.manifest = state.manifest.model_copy(
-            update={"events": [*state.manifest.events, entry]}
-        )
-        write_atomic(state.run_dir / "manifest.json", state.manifest.to_json())
-
-    def _checkpoint(self, state: _RunState, checkpoint: Checkpoint) -> None:
-        write_atomic(
-            state.run_dir / "checkpoints" / f"{checkpoint.stage}.json", checkpoint.to_json()
-        )
-
-    def _open_manifest(
-        self, folder: ProjectFolder, request: RunRequest, episode_id: str, profile: str
-    ) -> RunManifest:
-        if request.resume:
-            path = run_dir_for(folder, request.resume) / "manifest.json"
-            if not path.is_file():
-                raise MissingInput(
-                    f"no run {request.resume!r} in this project",
-                    where=str(path),
-                    hint="list runs with: sparkle-motion runs list PROJECT_DIR",
-                )
-            manifest = RunManifest.from_json(path.read_bytes(), source=str(path))
-            if manifest.episode_id != episode_id:
-                raise MissingInput(
-                    f"run {request.resume} rendered episode {manifest.episode_id}, "
-                    f"not {episode_id}",
-                    where=str(path),
-                )
-            return manifest.model_copy(update={"status": "running"})
-        run_id = request.run_id or f"{self.clock():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-        return RunManifest.new(
-            run_id=run_id, project_dir=str(folder.root), episode_id=episode_id, profile=profile
+        state.manifest = state.run.add_event(
+            state.manifest,
+            at=self.clock(),
+            stage=stage,
+            event=event,
+            attempt=attempt,
+            detail=detail,
         )
 
     # -- the run -----------------------------------------------------------
 
     def run(self, request: RunRequest) -> RunOutcome:
         folder = load_project(request.project_dir)
-        seeds = dict(request.seeds or {})
-        source: Path | None = None
-        if seeds:
-            episode_id, profile = _seeded_episode(seeds, folder, request.profile)
+        episode_id, source = folder.episode(request.episode_id)
+        profile = folder.project.profile(request.profile)
+        if request.resume:
+            run = RunFolder.of(folder.state_dir, request.resume)
+            manifest = reopen_manifest(run, episode_id)
         else:
-            episode_id, source = folder.episode(request.episode_id)
-            profile = folder.project.profile(request.profile)
-        manifest = self._open_manifest(folder, request, episode_id, profile.name)
-        run_dir = run_dir_for(folder, manifest.run_id)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if source is None:  # a seeded run's source is its first seed, as written below
-            source = run_dir / "artifacts" / f"{next(iter(seeds))}.json"
-        write_atomic(run_dir / "manifest.json", manifest.to_json())
-        started_at, started = self._now(), time.monotonic()
-        registry = Registry.open(folder.state_dir, self.database_url)
-        state = _RunState(
+            run_id = request.run_id or f"{self.clock():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            run = RunFolder.of(folder.state_dir, run_id)
+            manifest = RunManifest.new(
+                run_id=run_id,
+                project_dir=str(folder.root),
+                episode_id=episode_id,
+                profile=profile.name,
+            )
+        run.root.mkdir(parents=True, exist_ok=True)
+        run.write_manifest(manifest)
+        started_at, started = self.clock().isoformat(timespec="milliseconds"), time.monotonic()
+        state = RunState(
             folder=folder,
             episode_id=episode_id,
             source=source,
             profile=profile,
-            run_id=manifest.run_id,
-            run_dir=run_dir,
-            registry=registry,
-            cache=MediaCache(registry, folder.state_dir / "cache" / "media"),
+            run=run,
+            registry=Registry.open(folder.state_dir, self.database_url),
+            cache=BlobCache(folder.state_dir / "cache", max_bytes=self.cache_max_bytes),
             manifest=manifest,
             resuming=request.resume is not None,
-            seeds=seeds,
             dry_run=request.dry_run,
         )
         summaries: list[StageSummary] = []
-        outcome = RunOutcome(run_id=manifest.run_id, status="running", run_dir=run_dir)
+        outcome = RunOutcome(run_id=run.run_id, status="running", run_dir=run.root)
         try:
-            self._run_stages(state, request.dry_run, summaries, outcome)
-            outcome.status = "success"
+            self._run_stages(state, summaries, outcome)
         except SparkleError as exc:
             outcome.error = exc
-            outcome.status = (
-                "paused"
-                if isinstance(exc, ApprovalPending | RunPaused)
-                else "blocked"
-                if isinstance(exc, GateBlocked)
-                else "failed"
-            )
         finally:
+            outcome.status = _status_of(outcome.error)
             state.manifest = state.manifest.model_copy(update={"status": outcome.status})
-            write_atomic(run_dir / "manifest.json", state.manifest.to_json())
-            outcome.outputs.update(_output_paths(run_dir, state.available))
+            run.write_manifest(state.manifest)
+            outcome.outputs.update(_output_paths(run, state))
             summary = RunSummary.new(
-                run_id=manifest.run_id,
+                run_id=run.run_id,
                 episode_id=episode_id,
                 status=outcome.status,
                 started_at=started_at,
-                finished_at=self._now(),
+                finished_at=self.clock().isoformat(timespec="milliseconds"),
                 wall_seconds=round(time.monotonic() - started, 3),
                 stages=summaries,
                 errors=[outcome.error.one_line()] if outcome.error else [],
@@ -302,14 +200,15 @@ class Runner:
                 usage=state.usage,
                 outputs={k: str(v) for k, v in outcome.outputs.items()},
             )
-            write_atomic(run_dir / "run_summary.json", summary.to_json())
-            outcome.outputs["run_summary"] = run_dir / "run_summary.json"
+            run.write_summary(summary)
+            outcome.outputs["run_summary"] = run.summary_path
             outcome.summary = summary
-            registry.close()
+            state.registry.close()
+            state.cache.evict()
         return outcome
 
-    def _register_inputs(self, state: _RunState) -> dict[str, str]:
-        """The project, the canon and the episode source (or the seeds) enter the registry."""
+    def _register_inputs(self, state: RunState) -> dict[str, str]:
+        """The project, the canon and the episode source enter the registry."""
         registry = state.registry
         hashes = {
             name: registry.put_bytes(
@@ -320,8 +219,6 @@ class Runner:
             ).hash
             for name, artifact in (("project", state.folder.project), ("canon", state.folder.canon))
         }
-        if state.seeds:
-            return {**hashes, **self._register_seeds(state)}
         hashes["source"] = registry.put_file(
             state.source,
             kind="source/episode",
@@ -330,22 +227,7 @@ class Runner:
         ).hash
         return hashes
 
-    def _register_seeds(self, state: _RunState) -> dict[str, str]:
-        """Seed artifacts enter the registry and the run folder like stage outputs."""
-        for name, artifact in state.seeds.items():
-            data = artifact.to_json()
-            record = state.registry.put_bytes(
-                data,
-                kind=artifact.KIND,
-                schema_version=artifact.schema_version,
-                params={"seed": name},
-                run_id=state.run_id,
-            )
-            write_atomic(state.run_dir / "artifacts" / f"{name}.json", data)
-            state.available[name], state.hashes[name] = artifact, record.hash
-        return {"source": state.hashes[next(iter(state.seeds))]}
-
-    def _honour_control(self, state: _RunState, next_stage: str) -> None:
+    def _honour_control(self, state: RunState, next_stage: str) -> None:
         """A pause or stop asked for from outside takes effect here, between stages."""
         if self.control is None:
             return
@@ -355,6 +237,7 @@ class Runner:
                 f"the run was stopped on request before stage {next_stage}",
                 where=f"run {state.run_id}",
                 hint="resume it to go on from this stage, or start a new run",
+                stage=next_stage,
             )
         if self.control.pause_requested.is_set():
             self._event(state, next_stage, "paused", detail="paused on request before this stage")
@@ -362,95 +245,47 @@ class Runner:
                 f"the run was paused on request before stage {next_stage}",
                 where=f"run {state.run_id}",
                 hint="resume it to go on from this stage",
+                stage=next_stage,
             )
 
     def _run_stages(
-        self, state: _RunState, dry_run: bool, summaries: list[StageSummary], outcome: RunOutcome
+        self, state: RunState, summaries: list[StageSummary], outcome: RunOutcome
     ) -> None:
         base = self._register_inputs(state)
-        outcome.artifacts.update({name: state.hashes[name] for name in state.seeds})
         for spec in self.stages:
             self._honour_control(state, spec.name)
-            if dry_run and spec.renders:
+            if state.dry_run and spec.renders:
                 summaries.append(StageSummary(stage=spec.name, status="not_run"))
                 continue
-            input_hashes = {"project": base["project"], "stage_version": spec.version}
+            version = spec.version or code_fingerprint(spec.run.__module__)
+            input_hashes = {"project": base["project"], "stage_version": version}
             if spec.uses_canon:
                 input_hashes["canon"] = base["canon"]
             if not spec.inputs:
                 input_hashes["source"] = base["source"]
-            input_hashes.update({name: state.hashes[name] for name in spec.inputs})
-            summary = self._one_stage(spec, state, input_hashes)
-            summaries.append(summary)
+            input_hashes.update({name: state.available.hash(name) for name in spec.inputs})
+            summaries.append(self._one_stage(spec, state, input_hashes))
             made = (*spec.outputs, *spec.optional_outputs)
-            outcome.artifacts.update({n: state.hashes[n] for n in made if n in state.hashes})
+            outcome.artifacts.update(
+                {n: state.available.hash(n) for n in made if n in state.available}
+            )
             if spec.approval and state.folder.project.checkpoint_enabled(spec.approval):
                 wants = spec.wants_approval
-                subject = state.available[spec.outputs[0]]
+                subject = state.available.artifact(spec.outputs[0])
                 if wants is None or wants(state.folder, state.registry, subject):
-                    self._await_approval(spec, state)
-
-    def _await_approval(self, spec: StageSpec, state: _RunState) -> None:
-        assert spec.approval is not None
-        subject = state.hashes[spec.outputs[0]]
-        decisions = [
-            a
-            for a in state.manifest.approvals
-            if a.checkpoint == spec.approval and a.subject_hash == subject
-        ]
-        if decisions and decisions[-1].decision == "approved":
-            return
-        if decisions:
-            raise GateBlocked(
-                f"{spec.approval} was rejected by {decisions[-1].by}",
-                where=f"run {state.run_id}",
-                hint="change the input and start a new run",
-            )
-        self._event(state, spec.name, "paused", detail=f"waiting for {spec.approval}")
-        raise ApprovalPending(
-            f"the run waits for {spec.approval} of {spec.outputs[0]} {subject[:12]}",
-            where=f"run {state.run_id}",
-            hint=f"sparkle-motion approve {state.run_id} {spec.approval} --by NAME, then "
-            f"sparkle-motion run PROJECT_DIR --resume {state.run_id}",
-        )
-
-    def _try_skip(self, spec: StageSpec, state: _RunState, input_hashes: Mapping[str, str]) -> bool:
-        path = state.run_dir / "checkpoints" / f"{spec.name}.json"
-        try:
-            checkpoint = Checkpoint.from_json(path.read_bytes(), source=str(path))
-        except (OSError, SparkleError):
-            return False
-        if checkpoint.status != "success" or dict(checkpoint.input_hashes) != dict(input_hashes):
-            return False
-        loaded: dict[str, tuple[Artifact, str]] = {}
-        optional = [n for n in spec.optional_outputs if n in checkpoint.output_hashes]
-        for name in (*spec.outputs, *optional):
-            sha = checkpoint.output_hashes.get(name)
-            try:
-                record = state.registry.record(sha or "")
-                data = state.registry.get_bytes(record.hash)
-                loaded[name] = (
-                    ARTIFACT_TYPES[record.kind].from_json(data, source=sha or ""),
-                    record.hash,
-                )
-            except (SparkleError, KeyError):
-                return False
-        for name, (artifact, sha) in loaded.items():
-            state.available[name], state.hashes[name] = artifact, sha
-        return True
+                    await_approval(spec, state, self.clock)
 
     def _one_stage(
-        self, spec: StageSpec, state: _RunState, input_hashes: dict[str, str]
+        self, spec: StageSpec, state: RunState, input_hashes: dict[str, str]
     ) -> StageSummary:
-        if state.resuming and self._try_skip(spec, state, input_hashes):
+        if state.resuming and try_skip(spec, state, input_hashes):
             self._event(state, spec.name, "skipped", detail="checkpoint success, inputs unchanged")
             return StageSummary(stage=spec.name, status="skipped")
         started = time.monotonic()
         attempts = 0
         usage: list[ModelUsage] = []
         hits_before, misses_before = state.cache.hits, state.cache.misses
-        log_path = state.run_dir / "logs" / f"{spec.name}.jsonl"
-        with stage_logger(log_path, run_id=state.run_id, stage=spec.name) as log:
+        with state.run.logger(spec.name) as log:
             failpoint = _Failpoint(
                 self.environ.get(FAILPOINT_ENV), spec.name, self.progress(spec.name)
             )
@@ -458,11 +293,10 @@ class Runner:
             def attempt_stage() -> StageResult:
                 nonlocal attempts
                 attempts += 1
-                self._checkpoint(
-                    state,
+                state.run.write_checkpoint(
                     Checkpoint.new(
                         stage=spec.name, status="begin", attempt=attempts, input_hashes=input_hashes
-                    ),
+                    )
                 )
                 self._event(state, spec.name, "begin", attempts)
                 log.info("stage_begin", attempt=attempts, inputs=input_hashes)
@@ -475,12 +309,11 @@ class Runner:
                         episode_id=state.episode_id,
                         episode_source=state.source,
                         profile=state.profile,
-                        run_dir=state.run_dir,
+                        run_dir=state.run.root,
                         registry=state.registry,
                         cache=state.cache,
-                        inputs={n: state.available[n] for n in spec.inputs},
+                        inputs={n: state.available.artifact(n) for n in spec.inputs},
                         input_hashes=input_hashes,
-                        rng=_stage_rng(state.folder.project.seed, spec.name, input_hashes),
                         progress=failpoint,
                         log=log,
                         cancelled=self.control.cancelled if self.control else _never,
@@ -504,6 +337,7 @@ class Runner:
                 )(attempt_stage)
                 stored = self._store_outputs(spec, state, result, input_hashes)
             except SparkleError as exc:
+                exc.stage = exc.stage or spec.name
                 self._fail(spec, state, attempts, input_hashes, exc, log)
                 raise
             except Exception as exc:
@@ -511,7 +345,8 @@ class Runner:
                 wrapped = StageError(
                     f"unexpected {type(exc).__name__}: {exc}",
                     where=f"stage {spec.name}",
-                    hint=f"the traceback is in {log_path}",
+                    hint=f"the traceback is in {state.run.log_path(spec.name)}",
+                    stage=spec.name,
                 )
                 self._fail(spec, state, attempts, input_hashes, wrapped, log)
                 raise wrapped from exc
@@ -521,19 +356,19 @@ class Runner:
                 blocked = GateBlocked(
                     result.blocked,
                     where=f"stage {spec.name}",
-                    hint=f"the report is in {state.run_dir / 'artifacts'}",
+                    hint=f"the report is in {state.run.root / 'artifacts'}",
+                    stage=spec.name,
                 )
                 self._fail(spec, state, attempts, input_hashes, blocked, log, event="blocked")
                 raise blocked
-            self._checkpoint(
-                state,
+            state.run.write_checkpoint(
                 Checkpoint.new(
                     stage=spec.name,
                     status="success",
                     attempt=attempts,
                     input_hashes=input_hashes,
                     output_hashes=stored,
-                ),
+                )
             )
             failpoint.finish()
             self._event(state, spec.name, "success", attempts, detail="; ".join(result.notes))
@@ -550,7 +385,7 @@ class Runner:
     def _store_outputs(
         self,
         spec: StageSpec,
-        state: _RunState,
+        state: RunState,
         result: StageResult,
         input_hashes: Mapping[str, str],
     ) -> dict[str, str]:
@@ -571,63 +406,41 @@ class Runner:
                 params={"stage": spec.name},
                 run_id=state.run_id,
             )
-            write_atomic(state.run_dir / "artifacts" / f"{name}.json", data)
-            state.available[name], state.hashes[name] = artifact, record.hash
+            state.run.write_artifact(name, data)
+            state.available.put(name, artifact, record.hash)
             stored[name] = record.hash
         return stored
 
     def _fail(
         self,
         spec: StageSpec,
-        state: _RunState,
+        state: RunState,
         attempts: int,
         input_hashes: Mapping[str, str],
         error: SparkleError,
         log: Log,
         event: str = "failed",
     ) -> None:
-        self._checkpoint(
-            state,
+        state.run.write_checkpoint(
             Checkpoint.new(
                 stage=spec.name,
                 status="failed",
                 attempt=max(attempts, 1),
                 error=error.one_line(),
                 input_hashes=dict(input_hashes),
-            ),
+            )
         )
         log.info(f"stage_{event}", error=error.one_line())
         self._event(state, spec.name, event, max(attempts, 1), detail=error.one_line())
 
 
-def _never() -> bool:
-    return False
-
-
-def _seeded_episode(
-    seeds: Mapping[str, Artifact], folder: ProjectFolder, profile_name: str | None
-) -> tuple[str, RenderProfile]:
-    """The one episode the seed artifacts belong to, and the profile their plan renders."""
-    episodes = {getattr(artifact, "episode_id", None) for artifact in seeds.values()}
-    if len(episodes) != 1 or None in episodes:
-        raise InputError(
-            "seed artifacts must all belong to one episode",
-            where="seeds",
-            hint="pass the shot list, asset manifest and render plan of one episode",
-        )
-    plan = seeds.get("render_plan")
-    profile = plan.profile if isinstance(plan, RenderPlan) else folder.project.profile(profile_name)
-    return str(episodes.pop()), profile
-
-
-def _output_paths(run_dir: Path, available: Mapping[str, Artifact]) -> dict[str, Path]:
-    output = available.get("render_output")
+def _output_paths(run: RunFolder, state: RunState) -> dict[str, Path]:
+    output = state.available.get("render_output")
     if output is None:
         return {}
-    folder = run_dir / "output"
     paths = {
-        name: folder / getattr(output, name).uri
+        name: run.output_dir / getattr(output, name).uri
         for name in ("video", "captions_srt", "captions_vtt")
     }
-    paths["render_output"] = run_dir / "artifacts" / "render_output.json"
+    paths["render_output"] = run.artifact_path("render_output")
     return paths

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sparkle_motion.audio import Voice, default_voice_for, delivery_for
+from sparkle_motion.audio import default_voice_for
 from sparkle_motion.schemas import Project, Script, VoiceSetting
 
-__all__ = ["cast_voices", "to_voice"]
+__all__ = ["cast_voices"]
 
 
 def cast_voices(project: Project, script: Script) -> dict[str, VoiceSetting]:
@@ -27,17 +25,3 @@ def cast_voices(project: Project, script: Script) -> dict[str, VoiceSetting]:
             volume_db=default.volume_db,
         )
     return voices
-
-
-def to_voice(
-    setting: VoiceSetting, delivery: str | None = None, emotion: Sequence[str] = ()
-) -> Voice:
-    """The voice for one line: the speaker's setting performed as the line's tags ask."""
-    return Voice(
-        engine=setting.engine,
-        model=setting.model,
-        length_scale=setting.length_scale,
-        pitch_semitones=setting.pitch_semitones,
-        volume_db=setting.volume_db,
-        delivery=delivery_for(delivery, tuple(emotion)),
-    )

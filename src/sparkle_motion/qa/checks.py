@@ -13,9 +13,6 @@ from sparkle_motion.schemas import QACheck
 
 __all__ = ["CaptionCue", "Measured", "run_checks"]
 
-LOUDNESS_TOLERANCE_LU = 1.0
-TRUE_PEAK_TOLERANCE_DB = 0.5
-
 
 @dataclass(frozen=True)
 class CaptionCue:
@@ -40,6 +37,8 @@ class Measured:
     placeholders: Sequence[str]
     allow_placeholders: bool
     speech: Sequence[tuple[float, float]] = ()
+    loudness_tolerance_lu: float = 1.0
+    true_peak_tolerance_db: float = 0.5
 
 
 def _timing(m: Measured) -> list[QACheck]:
@@ -65,15 +64,15 @@ def _loudness(m: Measured) -> list[QACheck]:
     return [
         QACheck(
             name="integrated_loudness",
-            passed=abs(m.integrated_lufs - m.target_lufs) <= LOUDNESS_TOLERANCE_LU,
+            passed=abs(m.integrated_lufs - m.target_lufs) <= m.loudness_tolerance_lu,
             value=f"{m.integrated_lufs:.1f} LUFS",
-            limit=f"{m.target_lufs:.1f} ± {LOUDNESS_TOLERANCE_LU} LUFS",
+            limit=f"{m.target_lufs:.1f} ± {m.loudness_tolerance_lu} LUFS",
         ),
         QACheck(
             name="true_peak",
-            passed=m.true_peak_dbtp <= m.target_true_peak_dbtp + TRUE_PEAK_TOLERANCE_DB,
+            passed=m.true_peak_dbtp <= m.target_true_peak_dbtp + m.true_peak_tolerance_db,
             value=f"{m.true_peak_dbtp:.1f} dBTP",
-            limit=f"≤ {m.target_true_peak_dbtp + TRUE_PEAK_TOLERANCE_DB:.1f} dBTP",
+            limit=f"≤ {m.target_true_peak_dbtp + m.true_peak_tolerance_db:.1f} dBTP",
         ),
     ]
 

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from sparkle_motion.atomic import fsync_dir
 from sparkle_motion.errors import CorruptArtifact
 
 __all__ = ["CHUNK_SIZE", "BlobStore", "is_sha256"]
@@ -113,7 +114,7 @@ class BlobStore:
             final = self.path_for(digest)
             final.parent.mkdir(exist_ok=True)
             file.replace(final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         return digest
 
     def _ingest(self, chunks: Iterable[bytes]) -> tuple[str, int]:
@@ -140,17 +141,6 @@ def _sha256_of(chunks: Iterator[bytes]) -> str:
     for chunk in chunks:
         hasher.update(chunk)
     return hasher.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX only; Windows cannot open folders)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _corrupt(digest: str, path: Path, what: str) -> CorruptArtifact:

@@ -2,17 +2,19 @@
 
 Positions are given relative to the final (non-overscanned) frame so that the
 horizon and props sit in the same place whatever the overscan. Variation
-between locations comes from a seed derived from the set's description.
+between locations comes from the project seed mixed with the set's description,
+so another seed gives another look to the same places.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
+
+from sparkle_motion.seeding import rng as seeded_rng
 
 __all__ = ["PALETTES", "FrameBox", "Palette", "draw_set", "placeholder_look", "time_key"]
 
@@ -100,11 +102,6 @@ def _gradient(canvas: Image.Image, top: float, bottom: float, start: Color, end:
     rows = np.asarray(start, dtype=np.float64) * (1.0 - t) + np.asarray(end, dtype=np.float64) * t
     band = np.broadcast_to(np.rint(rows).astype(np.uint8)[:, None, :], (y1 - y0, canvas.width, 3))
     canvas.paste(Image.fromarray(np.ascontiguousarray(band), "RGB"), (0, y0))
-
-
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 - looks, not secrets
 
 
 def _disc(draw: ImageDraw.ImageDraw, x: float, y: float, r: float, color: Color) -> None:
@@ -272,14 +269,20 @@ def _motif(
 
 
 def draw_set(
-    size: tuple[int, int], box: FrameBox, *, location: str, time_of_day: str, interior: bool
+    size: tuple[int, int],
+    box: FrameBox,
+    *,
+    location: str,
+    time_of_day: str,
+    interior: bool,
+    seed: int = 0,
 ) -> Image.Image:
     """A flat set: wall and floor inside, sky and ground outside, lit for the time of day,
     with a motif for the kind of place the location's name suggests (see :func:`motif_for`)."""
     tod = time_key(time_of_day)
     pal = PALETTES[tod]
     canvas = Image.new("RGB", size, pal.sky_top)
-    rng = _rng(location, tod, interior)
+    rng = seeded_rng(seed, "set", location, tod, interior)
     if interior:
         _interior(canvas, box, pal, rng)
     else:

@@ -24,10 +24,10 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.audio.wav import WavReader
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
-from sparkle_motion.render._atomic import atomic_path
 
 __all__ = [
     "AUDIO_BITRATE",

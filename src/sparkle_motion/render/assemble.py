@@ -11,9 +11,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, run_ffmpeg
-from sparkle_motion.render._atomic import atomic_path
 from sparkle_motion.render.aac import AUDIO_BITRATE, encoder_args
 
 __all__ = [

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pysubs2
 
-from sparkle_motion.render._atomic import write_text_atomic
+from sparkle_motion.atomic import write_text_atomic
 
 __all__ = [
     "CaptionStyle",

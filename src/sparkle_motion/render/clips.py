@@ -26,9 +26,9 @@ from typing import IO
 
 from PIL import Image
 
+from sparkle_motion.atomic import atomic_path
 from sparkle_motion.errors import MediaError
 from sparkle_motion.ffmpeg import BITEXACT_OUTPUT, stream_to_ffmpeg
-from sparkle_motion.render._atomic import atomic_path
 from sparkle_motion.render.assemble import concat_clips
 from sparkle_motion.render.images import check_image_size, load_image, to_rgb
 from sparkle_motion.render.motion import PUSH_ZOOM, Rect, camera_rects

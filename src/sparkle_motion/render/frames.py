@@ -56,6 +56,7 @@ class FrameSpec:
     interior: bool
     framing: str
     figures: tuple[Figure, ...]
+    seed: int = 0  # the project's: the drawn set's look
     beat: str | None = None
     slate: str | None = None
     background: Path | None = None
@@ -99,6 +100,7 @@ def _plate(spec: FrameSpec, layout: _Layout) -> Image.Image:
             location=spec.location,
             time_of_day=spec.time_of_day,
             interior=spec.interior,
+            seed=spec.seed,
         )
     return placeholder_look(plate) if spec.placeholder is not None else plate
 

@@ -9,6 +9,8 @@ from sparkle_motion.schemas.assets import (
     License,
     RenderPlan,
     ResolvedAsset,
+    character_variant,
+    framing_slug,
 )
 from sparkle_motion.schemas.base import Artifact, Model, canonical_json, content_hash, parse_semver
 from sparkle_motion.schemas.canon import (
@@ -65,6 +67,7 @@ from sparkle_motion.schemas.run import (
     RunSummary,
     StageEvent,
     StageSummary,
+    Waiting,
 )
 from sparkle_motion.schemas.safety import SafetyFinding, SafetyReport
 from sparkle_motion.schemas.script import (
@@ -174,11 +177,14 @@ __all__ = [
     "TimelineEvent",
     "TimingSettings",
     "VoiceSetting",
+    "Waiting",
     "Whereabout",
     "WorldRule",
     "builtin_profiles",
     "canonical_json",
+    "character_variant",
     "content_hash",
+    "framing_slug",
     "json_schemas",
     "parse_semver",
     "timing_lock_hash",

@@ -7,7 +7,12 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from sparkle_motion.schemas.base import Artifact, Model
-from sparkle_motion.schemas.project import RenderProfile, VoiceSetting
+from sparkle_motion.schemas.project import (
+    CaptionSettings,
+    QASettings,
+    RenderProfile,
+    VoiceSetting,
+)
 
 __all__ = [
     "AssetManifest",
@@ -16,10 +21,23 @@ __all__ = [
     "License",
     "RenderPlan",
     "ResolvedAsset",
+    "character_variant",
+    "framing_slug",
 ]
 
 AssetKind = Literal["background", "character", "prop", "sfx", "music", "vo_line"]
 AssetSource = Literal["local", "cache", "generated", "placeholder"]
+
+
+def framing_slug(framing: str) -> str:
+    """``over_the_shoulder`` → ``over-the-shoulder``: the file-name form."""
+    return framing.replace("_", "-")
+
+
+def character_variant(speaker_id: str, framing: str, expression: str) -> str:
+    """The need key of a character as one shot shows it (``character/<this>`` is its need id)."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in expression.lower()).strip("-") or "neutral"
+    return f"{speaker_id}/{framing_slug(framing)}-{slug}"
 
 
 class AssetNeed(Model):
@@ -73,7 +91,13 @@ class CastMember(Model):
 
 
 class RenderPlan(Artifact):
+    """Everything the Video Engine needs besides the shot list and the asset manifest:
+    the profile (size, frame rate, encoder, loudness target), every need resolved to a
+    file or a generated stand-in, the voices, the cast, the sound levels, the caption
+    style and the quality tolerances. The engine reads nothing else."""
+
     KIND: ClassVar[str] = "render_plan"
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: captions and qa
 
     episode_id: str
     profile: RenderProfile
@@ -85,6 +109,8 @@ class RenderPlan(Artifact):
     music_level_db: float = -20.0
     music_duck_db: float = 12.0
     room_tone_db: float | None = None  # the room tone's level under the dialogue; None: none
+    captions: CaptionSettings = CaptionSettings()
+    qa: QASettings = QASettings()
 
     def asset(self, need_id: str) -> ResolvedAsset | None:
         return next((a for a in self.assets if a.need_id == need_id), None)

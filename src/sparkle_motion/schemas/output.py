@@ -64,6 +64,8 @@ class OutputFile(Model):
     uri: str
     sha256: str
     media_type: str
+    role: str | None = None
+    """What a stem carries: ``voice``, ``music`` or ``effects`` (None for other files)."""
 
 
 class LoudnessReading(Model):
@@ -75,6 +77,7 @@ class LoudnessReading(Model):
 
 class RenderOutput(Artifact):
     KIND: ClassVar[str] = "render_output"
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: stems name their role
 
     episode_id: str
     profile: str
@@ -92,3 +95,14 @@ class RenderOutput(Artifact):
     """False when the safety check found something and the run went on (``warn_only``)."""
     qa: QAReport
     lineage: dict[str, str] = Field(default_factory=dict)
+
+    def stem(self, role: str) -> OutputFile | None:
+        """The stem that carries ``role`` (``voice``, ``music``, ``effects``), if there is one.
+
+        Outputs written before stems named their role list them as voice, music, effects.
+        """
+        for index, stem in enumerate(self.stems):
+            named = stem.role or ("voice", "music", "effects")[index % 3]
+            if named == role:
+                return stem
+        return None

@@ -20,6 +20,7 @@ __all__ = [
     "RunSummary",
     "StageEvent",
     "StageSummary",
+    "Waiting",
 ]
 
 RunStatus = Literal["running", "success", "failed", "blocked", "paused"]
@@ -53,8 +54,19 @@ class Approval(Model):
     subject_hash: str = ""
 
 
+class Waiting(Model):
+    """What a paused run waits for: an approval of one stage's output."""
+
+    checkpoint: str
+    stage: str
+    subject: str  # the artifact's name in the run, e.g. "shotlist"
+    subject_hash: str
+    since: str
+
+
 class RunManifest(Artifact):
     KIND: ClassVar[str] = "run_manifest"
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: waiting_for
 
     run_id: str
     project_dir: str
@@ -63,6 +75,8 @@ class RunManifest(Artifact):
     status: RunStatus = "running"
     events: list[StageEvent] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
+    waiting_for: Waiting | None = None
+    """Set while the run is paused at a human checkpoint; cleared when it goes on."""
 
 
 class StageSummary(Model):

@@ -1,107 +1,61 @@
-"""Running one job with the pipeline's Runner, and what its outcome means for the API.
+"""Running one job to its next resting point, and what its outcome means for the API.
 
-A job is a run: its id is the run id. The first attempt starts the run
-under that id; every later attempt (after a pause, a stop or a killed
-server) resumes it, so finished stages are skipped and per-shot work comes
-from the cache.
+A job is a run: its id is the run id. A project's episode runs through the
+pipeline's Runner (the first attempt starts the run under that id; every
+later one, after a pause, a stop or a killed server, resumes it). A
+RenderPackage goes to the Video Engine directly (:mod:`.render_job`).
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sparkle_motion.errors import (
-    ApprovalPending,
-    GateBlocked,
-    InputError,
-    RunPaused,
-    RunStopped,
-    SparkleError,
-)
+from sparkle_motion.errors import ApprovalPending, RunPaused, RunStopped, SparkleError
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
+from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.pipeline.runner import Runner, RunOutcome, RunRequest
-from sparkle_motion.pipeline.stages import STAGES, VIDEO_ENGINE_STAGES
+from sparkle_motion.pipeline.stages import STAGES
 from sparkle_motion.registry import Registry
 from sparkle_motion.schemas import RenderOutput, RunManifest
-from sparkle_motion.service.packages import seeds_from_spec
+from sparkle_motion.service.outcome import Execution, error_entry, output_entries
+from sparkle_motion.service.render_job import execute_package
 from sparkle_motion.service.store import Job
 
-__all__ = ["Execution", "error_entry", "execute", "manifest_of", "run_dir_of"]
+__all__ = ["Execution", "error_entry", "execute", "manifest_of", "run_folder_of"]
 
 ProgressFactory = Callable[[str], Progress]
 
 
-@dataclass
-class Execution:
-    status: str
-    result: dict[str, Any] = field(default_factory=dict)
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-def run_dir_of(job: Job) -> Path:
-    return Path(job.project_dir) / STATE_DIR / "runs" / job.job_id
+def run_folder_of(job: Job) -> RunFolder:
+    return RunFolder.of(Path(job.project_dir) / STATE_DIR, job.job_id)
 
 
 def manifest_of(job: Job) -> RunManifest | None:
-    path = run_dir_of(job) / "manifest.json"
-    if not path.is_file():
-        return None
-    return RunManifest.from_json(path.read_bytes(), source=str(path))
-
-
-def error_entry(error: SparkleError, stage: str | None = None) -> dict[str, Any]:
-    where = error.where or ""
-    if where.startswith("stage "):
-        stage = where.removeprefix("stage ")
-    return {
-        "code": error.code,
-        "message": error.message,
-        "stage": stage,
-        "recoverable": not isinstance(error, InputError | GateBlocked),
-    }
+    run = run_folder_of(job)
+    return run.read_manifest() if run.exists() else None
 
 
 def _request(job: Job) -> RunRequest:
-    spec = job.spec
-    started = (run_dir_of(job) / "manifest.json").is_file()
+    started = run_folder_of(job).exists()
     return RunRequest(
         project_dir=Path(job.project_dir),
-        episode_id=spec.get("episode_id"),
+        episode_id=job.spec.episode_id,
         resume=job.job_id if started else None,
         run_id=None if started else job.job_id,
-        dry_run=spec.get("mode") == "dry",
-        profile=spec.get("profile"),
-        seeds=seeds_from_spec(spec) if "seeds" in spec else None,
+        dry_run=job.spec.mode == "dry",
+        profile=job.spec.profile,
     )
 
 
-def _outputs(outcome: RunOutcome) -> dict[str, dict[str, str]]:
+def _outputs(outcome: RunOutcome) -> dict[str, object]:
     path = outcome.run_dir / "artifacts" / "render_output.json"
     if "render_output" not in outcome.artifacts or not path.is_file():
         return {}
     output = RenderOutput.from_json(path.read_bytes(), source=str(path))
-    files = {
-        "video": output.video,
-        "captions_srt": output.captions_srt,
-        "captions_vtt": output.captions_vtt,
-        **{f"stem_{n}": f for n, f in zip(("voice", "music"), output.stems, strict=False)},
-    }
-    outputs = {
-        name: {"sha256": f.sha256, "uri": f.uri, "media_type": f.media_type}
-        for name, f in files.items()
-    }
-    outputs["render_output"] = {
-        "sha256": outcome.artifacts["render_output"],
-        "uri": "render_output.json",
-        "media_type": "application/json",
-        "status": output.status,
-    }
-    return outputs
+    return output_entries(output, outcome.artifacts["render_output"])
 
 
 def _register_summary(job: Job, outcome: RunOutcome, database_url: str | None) -> str | None:
@@ -116,9 +70,16 @@ def _register_summary(job: Job, outcome: RunOutcome, database_url: str | None) -
         ).hash
 
 
-def _last_stage(job: Job) -> str | None:
-    manifest = manifest_of(job)
-    return manifest.events[-1].stage if manifest and manifest.events else None
+def _crash(exc: Exception) -> Execution:
+    """An unexpected error fails the job; the server and its other jobs go on."""
+    crash = {
+        "code": "SM000",
+        "message": f"unexpected {type(exc).__name__}: {exc}",
+        "stage": None,
+        "recoverable": True,
+        "traceback": traceback.format_exc(limit=5),
+    }
+    return Execution("failed", {"errors": [crash]})
 
 
 def execute(
@@ -129,37 +90,35 @@ def execute(
     progress: ProgressFactory,
 ) -> Execution:
     """Run (or resume) the job's run to its next resting point."""
-    stages = VIDEO_ENGINE_STAGES if "seeds" in job.spec else STAGES
     try:
-        outcome = Runner(stages, database_url=database_url, progress=progress, control=control).run(
-            _request(job)
-        )
+        if job.spec.package is not None:
+            return execute_package(
+                job, control=control, database_url=database_url, progress=progress
+            )
+        runner = Runner(STAGES, database_url=database_url, progress=progress, control=control)
+        outcome = runner.run(_request(job))
     except SparkleError as exc:
         return Execution("failed", {"errors": [error_entry(exc)]})
-    except Exception as exc:  # the job fails; the server and its other jobs go on
-        crash = {
-            "code": "SM000",
-            "message": f"unexpected {type(exc).__name__}: {exc}",
-            "stage": None,
-            "recoverable": True,
-            "traceback": traceback.format_exc(limit=5),
-        }
-        return Execution("failed", {"errors": [crash]})
+    except Exception as exc:
+        return _crash(exc)
+    return _rest(job, outcome, database_url)
+
+
+def _rest(job: Job, outcome: RunOutcome, database_url: str | None) -> Execution:
     outputs = _outputs(outcome)
-    result: dict[str, Any] = {
+    error = outcome.error
+    result: dict[str, object] = {
         "artifacts": dict(outcome.artifacts),
         "outputs": outputs,
         "run_summary": outcome.summary.model_dump(mode="json") if outcome.summary else None,
         "run_summary_hash": _register_summary(job, outcome, database_url),
-        "errors": [],
+        "errors": [error_entry(error)] if error is not None else [],
     }
-    error = outcome.error
-    stage = _last_stage(job)
-    if error is not None:
-        result["errors"] = [error_entry(error, stage)]
+    stage = error.stage if error is not None else None
     if outcome.status == "success":
-        rendered = outputs.get("render_output", {}).get("status")
-        return Execution("degraded" if rendered == "degraded" else "completed", result)
+        output = outputs.get("render_output")
+        degraded = isinstance(output, dict) and output.get("status") == "degraded"
+        return Execution("degraded" if degraded else "completed", result)
     if isinstance(error, RunPaused):
         return Execution("paused", result, {"reason": "pause", "stage": stage})
     if isinstance(error, ApprovalPending):

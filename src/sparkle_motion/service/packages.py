@@ -1,10 +1,10 @@
-"""Turning a RenderPackage's inputs into the three artifacts the Video Engine renders.
+"""Turning a request's inputs into the RenderPackage the Video Engine renders.
 
 Each input is an inline artifact (validated against its schema and version)
 or a reference to an artifact already in the tenant's registry. The three
-must belong to one episode and share the ShotList's timing_lock_hash; local
-assets the plan names must be in the tenant's registry, and are copied into
-the workspace before the render.
+must belong to one episode, share the ShotList's timing_lock_hash and agree
+with the profile's frame rate; local assets the plan names must be in the
+tenant's registry, and are copied into the workspace before the render.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
+from sparkle_motion.atomic import write_atomic
 from sparkle_motion.errors import AssetPathError, InputError, InvalidArtifact
-from sparkle_motion.pipeline.atomic import write_atomic
+from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import (
     Artifact,
     AssetManifest,
@@ -27,21 +28,9 @@ from sparkle_motion.schemas import (
 )
 from sparkle_motion.service.models import ArtifactRef, InlinePlan
 
-__all__ = [
-    "SEED_TYPES",
-    "BlobLookup",
-    "body_hash",
-    "check_locks",
-    "materialize_local_assets",
-    "resolve_plan",
-    "seeds_from_spec",
-]
+__all__ = ["BlobLookup", "body_hash", "materialize_local_assets", "package_from"]
 
-SEED_TYPES: dict[str, type[Artifact]] = {
-    "shotlist": ShotList,
-    "asset_manifest": AssetManifest,
-    "render_plan": RenderPlan,
-}
+A = TypeVar("A", bound=Artifact)
 
 BlobLookup = Callable[[str], bytes | None]
 
@@ -50,52 +39,28 @@ def body_hash(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(dict(body))).hexdigest()
 
 
-def resolve_plan(plan: InlinePlan, lookup: BlobLookup) -> dict[str, Artifact]:
-    """The shot list, asset manifest and render plan, validated and lock-checked."""
-    seeds: dict[str, Artifact] = {}
-    for name, kind in SEED_TYPES.items():
-        value = getattr(plan, name)
-        if isinstance(value, ArtifactRef):
-            data = lookup(value.ref)
-            if data is None:
-                raise InputError(
-                    f"no artifact {value.ref} in this tenant's registry",
-                    where=f"inputs.{name}.ref",
-                    hint="send the artifact inline, or a hash this tenant stored",
-                )
-            seeds[name] = kind.from_json(data, source=f"inputs.{name} ({value.ref[:12]})")
-        else:
-            seeds[name] = kind.from_data(value, source=f"inputs.{name}")
-    check_locks(seeds)
-    return seeds
+def _input(value: ArtifactRef | dict[str, Any], kind: type[A], name: str, lookup: BlobLookup) -> A:
+    if not isinstance(value, ArtifactRef):
+        return kind.from_data(value, source=f"inputs.{name}")
+    data = lookup(value.ref)
+    if data is None:
+        raise InputError(
+            f"no artifact {value.ref} in this tenant's registry",
+            where=f"inputs.{name}.ref",
+            hint="send the artifact inline, or a hash this tenant stored",
+        )
+    return kind.from_json(data, source=f"inputs.{name} ({value.ref[:12]})")
 
 
-def check_locks(seeds: Mapping[str, Artifact]) -> None:
-    shotlist = seeds["shotlist"]
-    assert isinstance(shotlist, ShotList)
-    for name in ("asset_manifest", "render_plan"):
-        artifact = seeds[name]
-        lock = getattr(artifact, "timing_lock_hash", None)
-        if lock != shotlist.timing_lock_hash:
-            raise InvalidArtifact(
-                f"$.timing_lock_hash: {str(lock)[:12]} does not match the shot list's "
-                f"{shotlist.timing_lock_hash[:12]}",
-                where=f"inputs.{name}",
-                hint="plan the asset manifest and render plan again from this shot list",
-            )
-        if getattr(artifact, "episode_id", None) != shotlist.episode_id:
-            raise InvalidArtifact(
-                f"$.episode_id: {getattr(artifact, 'episode_id', None)!r} is not the shot "
-                f"list's {shotlist.episode_id!r}",
-                where=f"inputs.{name}",
-            )
-
-
-def seeds_from_spec(spec: Mapping[str, Any]) -> dict[str, Artifact]:
-    return {
-        name: kind.from_data(spec["seeds"][name], source=f"job seeds.{name}")
-        for name, kind in SEED_TYPES.items()
-    }
+def package_from(plan: InlinePlan, lookup: BlobLookup) -> RenderPackage:
+    """The shot list, asset manifest and render plan, validated and checked to fit together."""
+    shotlist = _input(plan.shotlist, ShotList, "shotlist", lookup)
+    manifest = _input(plan.asset_manifest, AssetManifest, "asset_manifest", lookup)
+    render_plan = _input(plan.render_plan, RenderPlan, "render_plan", lookup)
+    try:
+        return RenderPackage.of(shotlist, manifest, render_plan)
+    except InvalidArtifact as exc:
+        raise InvalidArtifact(exc.message, where=f"inputs.{exc.where}", hint=exc.hint) from None
 
 
 def _workspace_path(workspace: Path, uri: str) -> Path:

@@ -95,7 +95,7 @@ class AssetIn(Input):
     path: str = Field(
         min_length=1,
         max_length=300,
-        pattern=r"^(locations|music|characters|props)/[A-Za-z0-9_./-]+$",
+        pattern=r"^(locations|music|sfx|characters|props)/[A-Za-z0-9_./-]+$",
         description="where under assets/ it goes, e.g. locations/cliff-path/dusk.png",
     )
     media_type: str = Field(pattern=r"^(image|audio)/[a-z0-9.+-]+$")

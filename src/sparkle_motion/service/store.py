@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sparkle_motion.errors import IdempotencyConflict
 from sparkle_motion.registry.engine import write_transaction
+from sparkle_motion.service.job_spec import JobSpec
 from sparkle_motion.service.tables import events, jobs, webhook_deliveries
 
 __all__ = [
@@ -55,7 +56,7 @@ class NewJob:
     tenant_id: str
     kind: str
     project_dir: str
-    spec: Mapping[str, Any]
+    spec: JobSpec
     request_id: str | None = None
     idempotency_key: str | None = None
     body_hash: str | None = None
@@ -71,7 +72,7 @@ class Job:
     body_hash: str | None
     status: str
     project_dir: str
-    spec: dict[str, Any]
+    spec: JobSpec
     result: dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -95,7 +96,7 @@ class Job:
             body_hash=row["body_hash"],
             status=row["status"],
             project_dir=row["project_dir"],
-            spec=json.loads(row["spec"]),
+            spec=JobSpec.model_validate(json.loads(row["spec"])),
             result=json.loads(row["result"]) if row["result"] else {},
             created_at=_utc(row["created_at"]),
             updated_at=_utc(row["updated_at"]),
@@ -145,7 +146,7 @@ class JobStore:
                         body_hash=new.body_hash,
                         status="queued",
                         project_dir=new.project_dir,
-                        spec=dumps(dict(new.spec)),
+                        spec=dumps(new.spec.stored()),
                         result=None,
                         created_at=now,
                         updated_at=now,

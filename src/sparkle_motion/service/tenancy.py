@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from sparkle_motion.atomic import write_atomic
 from sparkle_motion.errors import AccessDenied
-from sparkle_motion.pipeline.atomic import write_atomic
 from sparkle_motion.schemas import HUMAN_CHECKPOINTS
 from sparkle_motion.settings import ApiKey
 

@@ -34,7 +34,7 @@ __all__ = [
 _DESIRED = {
     "video": ("video",),
     "captions": ("captions_srt", "captions_vtt"),
-    "audio_stems": ("stem_voice", "stem_music"),
+    "audio_stems": ("stem_voice", "stem_music", "stem_effects"),
 }
 
 
@@ -88,7 +88,7 @@ def _errors(job: Job) -> list[JobError]:
 
 
 def package_out(job: Job) -> RenderPackageOut:
-    desired = job.spec.get("desired_outputs", [])
+    desired = job.spec.desired_outputs
     outputs: dict[str, Any] = job.result.get("outputs", {})
     uris: dict[str, str] = {}
     for wanted in desired:

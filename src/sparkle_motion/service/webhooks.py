@@ -160,7 +160,7 @@ class WebhookSender:
 
     def notify(self, job: Job) -> None:
         """Queue one delivery per callback that wants this status."""
-        callbacks = job.spec.get("callbacks") or []
+        callbacks = job.spec.callbacks
         if not callbacks or self.secret is None:
             return
         prefix = "render_package" if job.kind == "render_package" else "run"
@@ -174,15 +174,14 @@ class WebhookSender:
         }
         body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         for callback in callbacks:
-            wanted = callback.get("events") or []
-            if wanted and job.status not in wanted:
+            if callback.events and job.status not in callback.events:
                 continue
             self._push(
                 _Attempt(
                     due=self.clock(),
                     number=1,
                     job=job,
-                    url=callback["url"],
+                    url=callback.url,
                     event=str(payload["event"]),
                     delivery_id=uuid.uuid4().hex,
                     body=body,

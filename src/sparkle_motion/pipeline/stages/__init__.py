@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from sparkle_motion.pipeline.context import StageSpec
 from sparkle_motion.pipeline.stages.canon_gate import canon_diff_pending
-from sparkle_motion.pipeline.stages.finishing import assemble_stage, finalize_stage, qa_stage
 from sparkle_motion.pipeline.stages.planning import (
     asset_manifest_stage,
     canon_gate_stage,
     resolve_stage,
     shotlist_stage,
 )
-from sparkle_motion.pipeline.stages.rendering import clips_stage, frames_stage, voice_stage
+from sparkle_motion.pipeline.stages.rendering import (
+    assemble_stage,
+    clips_stage,
+    finalize_stage,
+    frames_stage,
+    qa_stage,
+    voice_stage,
+)
 from sparkle_motion.pipeline.stages.writing import safety_stage, write_stage
 
-__all__ = ["STAGES", "VIDEO_ENGINE_STAGES", "stage_names"]
+__all__ = ["STAGES", "stage_names"]
+
+# The Video Engine's input: every render stage gets the whole RenderPackage.
+_PACKAGE = ("shotlist", "asset_manifest", "render_plan")
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec(
@@ -61,51 +70,19 @@ STAGES: tuple[StageSpec, ...] = (
         uses_canon=True,
         renders=False,
     ),
-    StageSpec("frames", frames_stage, inputs=("shotlist", "render_plan"), outputs=("frames",)),
-    StageSpec("voice", voice_stage, inputs=("shotlist", "render_plan"), outputs=("voice",)),
+    StageSpec("frames", frames_stage, inputs=_PACKAGE, outputs=("frames",)),
+    StageSpec("voice", voice_stage, inputs=_PACKAGE, outputs=("voice",)),
+    StageSpec("clips", clips_stage, inputs=(*_PACKAGE, "frames"), outputs=("clips",)),
     StageSpec(
-        "clips", clips_stage, inputs=("shotlist", "render_plan", "frames"), outputs=("clips",)
+        "assemble", assemble_stage, inputs=(*_PACKAGE, "clips", "voice"), outputs=("assembly",)
     ),
-    StageSpec(
-        "assemble",
-        assemble_stage,
-        inputs=("shotlist", "render_plan", "clips", "voice"),
-        outputs=("assembly",),
-    ),
-    StageSpec(
-        "qa", qa_stage, inputs=("shotlist", "render_plan", "assembly"), outputs=("qa_report",)
-    ),
+    StageSpec("qa", qa_stage, inputs=(*_PACKAGE, "assembly"), outputs=("qa_report",)),
     StageSpec(
         "finalize",
         finalize_stage,
-        inputs=(
-            "script",
-            "safety_report",
-            "canon_report",
-            "shotlist",
-            "asset_manifest",
-            "render_plan",
-            "assembly",
-            "qa_report",
-        ),
+        inputs=("script", "safety_report", "canon_report", *_PACKAGE, "assembly", "qa_report"),
         outputs=("render_output",),
     ),
-)
-
-
-# The Video Engine: from a ShotList, AssetManifest and RenderPlan to the RenderOutput.
-# Its runs are seeded with those three artifacts, so finalize has no script or canon report.
-_ENGINE_FIRST = [spec.name for spec in STAGES].index("frames")
-VIDEO_ENGINE_STAGES: tuple[StageSpec, ...] = tuple(
-    spec
-    if spec.name != "finalize"
-    else StageSpec(
-        "finalize",
-        finalize_stage,
-        inputs=("shotlist", "asset_manifest", "render_plan", "assembly", "qa_report"),
-        outputs=("render_output",),
-    )
-    for spec in STAGES[_ENGINE_FIRST:]
 )
 
 

@@ -4,62 +4,35 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from sparkle_motion.adapt.manifest import build_manifest
 from sparkle_motion.adapt.shots import MeasuredSpeech, plan_shotlist
-from sparkle_motion.audio import SpeechCache, SpeechClip, engine_for, release_engines
-from sparkle_motion.media.resolver import Library, resolve_assets
-from sparkle_motion.pipeline.asset_cache import RegistryAssetCache
+from sparkle_motion.audio import SpeechCache, SpeechClip, engine_for, release_engines, voice_for
+from sparkle_motion.media.asset_cache import BlobAssetCache
+from sparkle_motion.media.resolver import resolve_assets
 from sparkle_motion.pipeline.context import StageContext, StageResult
 from sparkle_motion.pipeline.media_check import inspect_asset
 from sparkle_motion.pipeline.stages.canon_gate import canon_gate
-from sparkle_motion.pipeline.voices import cast_voices, to_voice
+from sparkle_motion.pipeline.stages.rendering import library_for
+from sparkle_motion.pipeline.voices import cast_voices
 from sparkle_motion.schemas import (
     AssetManifest,
     CastMember,
     DialogueElement,
     RenderPlan,
-    ResolvedAsset,
     Script,
     ShotList,
 )
 
 __all__ = [
     "asset_manifest_stage",
-    "asset_path",
     "canon_gate_stage",
-    "library_for",
     "resolve_stage",
     "shotlist_stage",
-    "speech_cache_for",
 ]
 
 # Distinct, readable on light and dark plates; used when the canon gives no colour.
 _PALETTE = ("#d1495b", "#2e86ab", "#edae49", "#66a182", "#8e6c8a", "#e07a5f", "#3d405b")
-
-
-def library_for(ctx: StageContext) -> Library:
-    return Library(
-        project_dir=ctx.folder.root,
-        extra_roots=tuple((ctx.folder.root / root).resolve() for root in ctx.project.library_roots),
-        overrides={o.asset: o for o in ctx.project.rights_overrides},
-    )
-
-
-def asset_path(ctx: StageContext, asset: ResolvedAsset | None) -> Path | None:
-    """The file behind a resolved local or cached asset; None for generated ones."""
-    if asset is None or asset.placeholder:
-        return None
-    if asset.source == "local":
-        return library_for(ctx).path(asset.uri)
-    if asset.source == "cache" and asset.sha256:
-        return ctx.registry.blob_path(asset.sha256)
-    return None
-
-
-def speech_cache_for(ctx: StageContext) -> SpeechCache:
-    return SpeechCache(ctx.folder.state_dir / "cache" / "speech")
 
 
 def canon_gate_stage(ctx: StageContext) -> StageResult:
@@ -71,12 +44,12 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
     script = ctx.input("script", Script)
     project = ctx.project
     settings = cast_voices(project, script)
-    cache = speech_cache_for(ctx)
+    cache = SpeechCache(ctx.cache)
     lines = [e for s in script.scenes for e in s.elements if isinstance(e, DialogueElement)]
     ctx.progress.total(len(lines))
 
     def speak(line: DialogueElement) -> SpeechClip:
-        voice = to_voice(settings[line.speaker_id], line.delivery, line.emotion)
+        voice = voice_for(settings[line.speaker_id], line.delivery, line.emotion)
         return cache.get_or_make(line.text, voice, engine_for(voice))
 
     # Every line is spoken up front, a worker per core (the voice model runs in
@@ -113,12 +86,8 @@ def shotlist_stage(ctx: StageContext) -> StageResult:
         release_engines()  # every line is spoken: the rest of the run needs the memory
     for note in shotlist.timing_notes:
         ctx.log.warning("timing", note=note)
-    return StageResult(
-        outputs={"shotlist": shotlist},
-        cache_hits=cache.hits,  # the planner's own lines counted too
-        cache_misses=cache.misses,
-        notes=list(shotlist.timing_notes),
-    )
+    # The run's cache counts every line's lookup, the planner's own lines too.
+    return StageResult(outputs={"shotlist": shotlist}, notes=list(shotlist.timing_notes))
 
 
 def asset_manifest_stage(ctx: StageContext) -> StageResult:
@@ -130,7 +99,7 @@ def resolve_stage(ctx: StageContext) -> StageResult:
     manifest = ctx.input("asset_manifest", AssetManifest)
     script = ctx.input("script", Script)
     project = ctx.project
-    cache = RegistryAssetCache(ctx.registry, ctx.folder.state_dir / "cache" / "assets", ctx.run_id)
+    cache = BlobAssetCache(ctx.cache)
     assets = resolve_assets(manifest, library_for(ctx), cache, inspect_asset)
     cast: dict[str, CastMember] = {}
     for index, character in enumerate(script.characters):
@@ -150,6 +119,8 @@ def resolve_stage(ctx: StageContext) -> StageResult:
         music_level_db=project.music.level_db if project.music.enabled else -120.0,
         music_duck_db=project.music.duck_db,
         room_tone_db=project.room_tone.level_db if project.room_tone.enabled else None,
+        captions=project.captions,
+        qa=project.qa,
     )
     notes = [f"placeholder for {a.need_id}: {a.note}" for a in plan.placeholders()]
     for note in notes:

@@ -14,9 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from sparkle_motion.errors import MissingInput
 from sparkle_motion.pipeline.runs import record_approval
-from sparkle_motion.schemas import Checkpoint
 from sparkle_motion.service.deps import Operator, ServiceDep, Viewer
-from sparkle_motion.service.execute import manifest_of, run_dir_of
+from sparkle_motion.service.execute import manifest_of
 from sparkle_motion.service.problems import ERROR_RESPONSES
 from sparkle_motion.service.project_models import (
     ApprovalIn,
@@ -32,24 +31,19 @@ from sparkle_motion.service.views import job_or_404
 __all__ = ["router"]
 
 router = APIRouter(prefix="/approvals", tags=["approvals"], responses=ERROR_RESPONSES)
-_WAITING = "waiting for "
 
 
 def _pending(job: Job) -> PendingApproval | None:
     manifest = manifest_of(job)
-    if job.status != "paused" or manifest is None or not manifest.events:
+    if job.status != "paused" or manifest is None or manifest.waiting_for is None:
         return None
-    last = manifest.events[-1]
-    if last.event != "paused" or not last.detail.startswith(_WAITING):
-        return None
-    path = run_dir_of(job) / "checkpoints" / f"{last.stage}.json"
-    saved = Checkpoint.from_json(path.read_bytes(), source=str(path)) if path.is_file() else None
+    waiting = manifest.waiting_for
     return PendingApproval(
         run_id=job.job_id,
-        checkpoint=last.detail.removeprefix(_WAITING),
-        stage=last.stage,
-        subject_hash=next(iter(saved.output_hashes.values()), "") if saved else "",
-        waiting_since=last.at,
+        checkpoint=waiting.checkpoint,
+        stage=waiting.stage,
+        subject_hash=waiting.subject_hash,
+        waiting_since=waiting.since,
     )
 
 

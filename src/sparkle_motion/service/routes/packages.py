@@ -8,10 +8,10 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from sparkle_motion.errors import AccessDenied, IdempotencyConflict, InvalidArtifact, MissingInput
-from sparkle_motion.schemas import RenderPlan
 from sparkle_motion.service.deps import Operator, ServiceDep, Viewer
+from sparkle_motion.service.job_spec import JobSpec, PackageSpec
 from sparkle_motion.service.models import DeliveryOut, RenderPackageIn, RenderPackageOut
-from sparkle_motion.service.packages import body_hash, materialize_local_assets, resolve_plan
+from sparkle_motion.service.packages import body_hash, materialize_local_assets, package_from
 from sparkle_motion.service.problems import ERROR_RESPONSES
 from sparkle_motion.service.store import NewJob
 from sparkle_motion.service.views import admit, check_callbacks, package_out
@@ -38,9 +38,8 @@ def _submit(
         return package_out(earlier), True
     admit(service, tenant_id)
     check_callbacks(service, body.callbacks)
-    seeds = resolve_plan(body.inputs, service.lookup(tenant_id))
-    plan = seeds["render_plan"]
-    assert isinstance(plan, RenderPlan)
+    package = package_from(body.inputs, service.lookup(tenant_id))
+    plan = package.render_plan
     if body.render_profile is not None and body.render_profile != plan.profile.name:
         raise InvalidArtifact(
             f"render_profile {body.render_profile!r} is not the render plan's profile "
@@ -59,12 +58,12 @@ def _submit(
             request_id=body.request_id,
             idempotency_key=body.idempotency_key,
             body_hash=digest,
-            spec={
-                "seeds": {name: a.model_dump(mode="json") for name, a in seeds.items()},
-                "desired_outputs": list(body.desired_outputs),
-                "callbacks": [c.model_dump() for c in body.callbacks],
-                "logging": body.logging_options.model_dump(),
-            },
+            spec=JobSpec(
+                package=PackageSpec.of(package),
+                desired_outputs=body.desired_outputs,
+                callbacks=body.callbacks,
+                logging=body.logging_options,
+            ),
         )
     )
     if not replayed:

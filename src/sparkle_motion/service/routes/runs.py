@@ -16,6 +16,7 @@ from sparkle_motion.errors import ArtifactNotFound, InputError, SparkleError
 from sparkle_motion.pipeline.project_folder import STATE_DIR
 from sparkle_motion.registry import Registry
 from sparkle_motion.service.deps import Operator, ServiceDep, Viewer
+from sparkle_motion.service.job_spec import JobSpec, PackageSpec
 from sparkle_motion.service.models import (
     ArtifactOut,
     ArtifactsOut,
@@ -26,7 +27,7 @@ from sparkle_motion.service.models import (
     RunListOut,
     RunStatusOut,
 )
-from sparkle_motion.service.packages import resolve_plan
+from sparkle_motion.service.packages import materialize_local_assets, package_from
 from sparkle_motion.service.problems import ERROR_RESPONSES
 from sparkle_motion.service.state import Service
 from sparkle_motion.service.store import LIVE, Job, NewJob
@@ -63,18 +64,15 @@ def _invoke(body: InvokeIn, tenant_id: str, service: Service) -> Job:
         return service.pool.control(job, "resume")[1]
     admit(service, tenant_id)
     check_callbacks(service, body.callbacks)
-    spec: dict[str, object] = {
-        "mode": body.mode,
-        "profile": body.profile,
-        "callbacks": [c.model_dump() for c in body.callbacks],
-    }
+    spec = JobSpec(mode=body.mode, profile=body.profile, callbacks=body.callbacks)
     if body.plan is not None:
-        seeds = resolve_plan(body.plan, service.lookup(tenant_id))
-        spec["seeds"] = {name: a.model_dump(mode="json") for name, a in seeds.items()}
+        package = package_from(body.plan, service.lookup(tenant_id))
+        spec = spec.model_copy(update={"package": PackageSpec.of(package)})
         project_dir = service.space(tenant_id).ensure_engine()
+        materialize_local_assets(package.render_plan, project_dir, service.lookup(tenant_id))
     elif body.project_id is not None and body.episode_id is not None:
         project_dir = service.projects.write_episode(tenant_id, body.project_id, body.episode_id)
-        spec["episode_id"] = body.episode_id
+        spec = spec.model_copy(update={"episode_id": body.episode_id})
     else:
         raise InputError(
             "say what to run: project_id and episode_id, or an inline plan, or resume_from",

@@ -1,0 +1,299 @@
+"""A RenderPackage job: the Video Engine called directly, its steps kept in the run folder.
+
+No pipeline stages run: the job's package goes to :func:`.render.engine.render_episode`
+with the tenant's workspace as the media source, its cache, and its registry
+as the output store. Each step's begin and end land in the run folder's
+manifest (what ``/status`` shows) and in the job's events (what the event
+stream sends). A pause or stop takes effect before the next step; running the
+job again goes on, with everything already made coming from the cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sparkle_motion.cache import BlobCache
+from sparkle_motion.errors import GateBlocked, RunPaused, RunStopped, SparkleError
+from sparkle_motion.pipeline.context import Progress, RunControl
+from sparkle_motion.pipeline.project_folder import STATE_DIR
+from sparkle_motion.pipeline.run_folder import RunFolder
+from sparkle_motion.registry import Registry, RegistryOutputs
+from sparkle_motion.render.engine import EpisodeRender, render_episode
+from sparkle_motion.render.media import FolderMedia
+from sparkle_motion.render.package import RenderPackage
+from sparkle_motion.schemas import (
+    Artifact,
+    Checkpoint,
+    MediaSet,
+    RenderOutput,
+    RunManifest,
+    RunSummary,
+    StageSummary,
+)
+from sparkle_motion.service.outcome import Execution, error_entry, output_entries
+from sparkle_motion.service.store import Job
+
+__all__ = ["execute_package"]
+
+ProgressFactory = Callable[[str], Progress]
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# What each engine step makes, by the name the run folder keeps it under.
+_OUTPUT_OF = {
+    "frames": "frames",
+    "voice": "voice",
+    "clips": "clips",
+    "assemble": "assembly",
+    "qa": "qa_report",
+    "finalize": "render_output",
+}
+
+
+class _Steps:
+    """The engine's observer for one job: control, events, checkpoints, timings, cache counts.
+
+    Each finished step's output is stored in the registry and checkpointed in
+    the run folder, so the next attempt hands it back to the engine as given.
+    """
+
+    def __init__(
+        self,
+        run: RunFolder,
+        manifest: RunManifest,
+        control: RunControl,
+        progress: ProgressFactory,
+        cache: BlobCache,
+        registry: Registry,
+        clock: Clock,
+    ) -> None:
+        self.run, self.manifest, self.control = run, manifest, control
+        self.progress, self.cache, self.registry, self.clock = progress, cache, registry, clock
+        self.hashes: dict[str, str] = {}
+        self.summaries: list[StageSummary] = []
+        self._open: str | None = None  # the step begun and not yet ended
+        self._started = 0.0
+        self._counts = (0, 0)
+
+    def _event(self, step: str, event: str, detail: str = "") -> None:
+        self.manifest = self.run.add_event(
+            self.manifest, at=self.clock(), stage=step, event=event, detail=detail
+        )
+
+    def begin(self, step: str) -> Progress:
+        if self.control.stop_requested.is_set():
+            self._event(step, "failed", "stopped on request before this stage")
+            raise RunStopped(
+                f"the run was stopped on request before stage {step}",
+                where=f"run {self.run.run_id}",
+                hint="resume it to go on from this stage, or start a new run",
+                stage=step,
+            )
+        if self.control.pause_requested.is_set():
+            self._event(step, "paused", "paused on request before this stage")
+            raise RunPaused(
+                f"the run was paused on request before stage {step}",
+                where=f"run {self.run.run_id}",
+                hint="resume it to go on from this stage",
+                stage=step,
+            )
+        self._event(step, "begin")
+        self._open = step
+        self._started = time.monotonic()
+        self._counts = (self.cache.hits, self.cache.misses)
+        return self.progress(step)
+
+    def _summary(self, step: str, status: str, error: str | None = None) -> StageSummary:
+        return StageSummary.model_validate(
+            {
+                "stage": step,
+                "status": status,
+                "attempts": 1,
+                "wall_seconds": round(time.monotonic() - self._started, 3),
+                "cache_hits": self.cache.hits - self._counts[0],
+                "cache_misses": self.cache.misses - self._counts[1],
+                "error": error,
+            }
+        )
+
+    def skipped(self, step: str) -> None:
+        self._event(step, "skipped", "finished by an earlier attempt")
+        self.summaries.append(StageSummary(stage=step, status="skipped"))
+
+    def success(self, step: str, notes: Sequence[str], output: Artifact) -> None:
+        self._open = None
+        name = _OUTPUT_OF[step]
+        self.hashes.update(_store_artifacts(self.registry, self.run, {name: output}))
+        self.run.write_checkpoint(
+            Checkpoint.new(
+                stage=step, status="success", attempt=1, output_hashes={name: self.hashes[name]}
+            )
+        )
+        self._event(step, "success", "; ".join(notes))
+        self.summaries.append(self._summary(step, "success"))
+
+    def failure(self, step: str, error: SparkleError) -> None:
+        if self._open != step:
+            return  # refused before the step began, and recorded then
+        self._open = None
+        blocked = isinstance(error, GateBlocked)
+        self._event(step, "blocked" if blocked else "failed", error.one_line())
+        self.summaries.append(
+            self._summary(step, "blocked" if blocked else "failed", error.one_line())
+        )
+
+
+def _store_artifacts(
+    registry: Registry, run: RunFolder, artifacts: dict[str, Artifact]
+) -> dict[str, str]:
+    hashes = {}
+    for name, artifact in artifacts.items():
+        data = artifact.to_json()
+        hashes[name] = registry.put_bytes(
+            data, kind=artifact.KIND, schema_version=artifact.schema_version, run_id=run.run_id
+        ).hash
+        run.write_artifact(name, data)
+    return hashes
+
+
+def _given(run: RunFolder, registry: Registry, cache: BlobCache) -> dict[str, MediaSet]:
+    """The media sets earlier attempts finished, when their files are all still there."""
+    given: dict[str, MediaSet] = {}
+    for step in ("frames", "voice", "clips", "assemble"):
+        checkpoint = run.read_checkpoint(step)
+        name = _OUTPUT_OF[step]
+        sha = checkpoint.output_hashes.get(name) if checkpoint else None
+        if checkpoint is None or checkpoint.status != "success" or not sha:
+            break
+        try:
+            media = MediaSet.from_json(registry.get_bytes(sha), source=f"{step} {sha[:12]}")
+        except SparkleError:
+            break
+        if not all(cache.has(i.sha256) or registry.has(i.sha256) for i in media.items):
+            break  # evicted or deleted: that step and the ones after it run again
+        given[name] = media
+    return given
+
+
+def execute_package(
+    job: Job,
+    *,
+    control: RunControl,
+    database_url: str | None,
+    progress: ProgressFactory,
+    clock: Clock = _utc_now,
+) -> Execution:
+    """Render (or go on rendering) the job's package to its next resting point."""
+    if job.spec.package is None:
+        raise ValueError(f"job {job.job_id} holds no render package")
+    package: RenderPackage = job.spec.package.package()
+    workspace = job.project_dir_path
+    state_dir = workspace / STATE_DIR
+    run = RunFolder.of(state_dir, job.job_id)
+    run.root.mkdir(parents=True, exist_ok=True)
+    manifest = (
+        run.read_manifest().model_copy(update={"status": "running"})
+        if run.exists()
+        else RunManifest.new(
+            run_id=job.job_id,
+            project_dir=str(workspace),
+            episode_id=package.episode_id,
+            profile=package.render_plan.profile.name,
+        )
+    )
+    run.write_manifest(manifest)
+    started_at, started = clock(), time.monotonic()
+    cache = BlobCache(state_dir / "cache")
+    error: SparkleError | None = None
+    rendered: EpisodeRender | None = None
+    with Registry.open(state_dir, database_url) as registry:
+        steps = _Steps(run, manifest, control, progress, cache, registry, clock)
+        artifacts = _store_artifacts(
+            registry,
+            run,
+            {
+                "shotlist": package.shotlist,
+                "asset_manifest": package.asset_manifest,
+                "render_plan": package.render_plan,
+            },
+        )
+        try:
+            with run.logger("engine", tenant_id=job.tenant_id) as log:
+                rendered = render_episode(
+                    package,
+                    media=FolderMedia(workspace, cache),
+                    cache=cache,
+                    store=RegistryOutputs(registry, job.job_id),
+                    work_dir=run.root / "work",
+                    out_dir=run.output_dir,
+                    observer=steps,
+                    log=log,
+                    cancelled=control.cancelled,
+                    given=_given(run, registry, cache),
+                )
+        except SparkleError as exc:
+            error = exc
+        artifacts.update(steps.hashes)
+        status = _status(error)
+        steps.manifest = steps.manifest.model_copy(update={"status": status})
+        run.write_manifest(steps.manifest)
+        summary = RunSummary.new(
+            run_id=job.job_id,
+            episode_id=package.episode_id,
+            status=status,
+            started_at=started_at.isoformat(timespec="milliseconds"),
+            finished_at=clock().isoformat(timespec="milliseconds"),
+            wall_seconds=round(time.monotonic() - started, 3),
+            stages=steps.summaries,
+            errors=[error.one_line()] if error else [],
+        )
+        run.write_summary(summary)
+        summary_hash = registry.put_bytes(
+            summary.to_json(),
+            kind=summary.KIND,
+            schema_version=summary.schema_version,
+            run_id=job.job_id,
+        ).hash
+    cache.evict()
+    return _execution(
+        error, rendered.output if rendered else None, artifacts, summary, summary_hash
+    )
+
+
+def _status(error: SparkleError | None) -> str:
+    if error is None:
+        return "success"
+    if isinstance(error, RunPaused):
+        return "paused"
+    return "blocked" if isinstance(error, GateBlocked) else "failed"
+
+
+def _execution(
+    error: SparkleError | None,
+    output: RenderOutput | None,
+    artifacts: dict[str, str],
+    summary: RunSummary,
+    summary_hash: str,
+) -> Execution:
+    result = {
+        "artifacts": artifacts,
+        "outputs": output_entries(output, artifacts.get("render_output")),
+        "run_summary": summary.model_dump(mode="json"),
+        "run_summary_hash": summary_hash,
+        "errors": [error_entry(error)] if error else [],
+    }
+    stage = error.stage if error else None
+    if error is None:
+        done = output is not None and output.status == "degraded"
+        return Execution("degraded" if done else "completed", result)
+    if isinstance(error, RunPaused):
+        return Execution("paused", result, {"reason": "pause", "stage": stage})
+    if isinstance(error, RunStopped):
+        return Execution("stopped", result, {"reason": "stop", "stage": stage})
+    return Execution("failed", result, {"stage": stage})
