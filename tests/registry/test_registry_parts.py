@@ -69,3 +69,28 @@ def test_an_unreachable_database_is_a_registry_error(tmp_path: Path) -> None:
         Registry.open(tmp_path, url)
 
     assert "secret" not in str(caught.value)
+
+
+def test_the_newest_migration_is_read_as_alembic_reads_it() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from sparkle_motion.registry.engine import MIGRATIONS, head_revisions
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revisions() == frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def test_a_registry_at_the_newest_revision_opens_without_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Registry.open(tmp_path).close()  # created and migrated
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom sparkle_motion.registry import Registry\n"
+        f"Registry.open(Path({str(tmp_path)!r})).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -8,22 +8,23 @@ when another process holds it. PostgreSQL uses ordinary transactions.
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from sparkle_motion.errors import InputError
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "create_index_engine",
+    "head_revisions",
     "index_url",
     "migrate",
     "write_transaction",
@@ -77,8 +78,42 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
+_REVISION = re.compile(r'^(down_)?revision: str(?: \| None)? = (?:"([^"]+)"|None)', re.MULTILINE)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest migration(s), read from the migration files themselves."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            if value:
+                (parents if down else revisions).add(value)
+    return frozenset(revisions - parents)
+
+
+def _at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return frozenset(found) == head_revisions()
+    except DBAPIError:  # no version table yet: a new database
+        return False
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the index schema to the newest revision; a no-op when it is already there."""
+    """Bring the index schema to the newest revision; a no-op when it is already there.
+
+    A database at the newest revision is only read (no write lock, no Alembic);
+    otherwise the upgrade runs under the database's write lock (and, on
+    PostgreSQL, an advisory lock), so concurrent openers migrate one at a time.
+    """
+    if _at_head(engine):
+        return
+    from alembic import command  # only a database behind needs it (it takes a while to load)
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     with write_transaction(engine) as connection:
