@@ -22,9 +22,9 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sparkle_motion.atomic import write_atomic
 from sparkle_motion.canon.keys import tenant_project_id
 from sparkle_motion.errors import IdempotencyConflict, InputError, InvalidArtifact, MissingInput
-from sparkle_motion.pipeline.atomic import write_atomic
 from sparkle_motion.pipeline.canon_project import carry_title_canon
 from sparkle_motion.registry.engine import write_transaction
 from sparkle_motion.schemas import Canon, Project, Scene, Script, canonical_json

@@ -9,10 +9,10 @@ kept; a missing or unreadable entry is a miss, never an error.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Protocol
+
+from sparkle_motion.atomic import write_text_atomic
 
 __all__ = ["FileReplyCache", "MemoryReplyCache", "ReplyCache"]
 
@@ -50,15 +50,4 @@ class FileReplyCache:
             return None
 
     def put(self, key: str, reply: str) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(reply)
-                file.flush()
-                os.fsync(file.fileno())
-            Path(temp).replace(path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self._path(key), reply)
