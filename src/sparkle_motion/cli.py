@@ -135,7 +135,14 @@ def run(
         return _RichStageProgress(progress, stage)
 
     try:
-        runner = Runner(STAGES, database_url=load_settings().database_url, progress=stage_progress)
+        settings = load_settings()
+        runner = Runner(
+            STAGES,
+            database_url=settings.database_url,
+            progress=stage_progress,
+            cache_max_bytes=settings.cache_max_bytes,
+            give_ids=lambda note: print(note, file=sys.stderr),
+        )
         outcome = runner.run(
             RunRequest(
                 project_dir=project_dir,

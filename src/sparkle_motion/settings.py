@@ -40,6 +40,7 @@ ENVIRONMENT_VARIABLES = {
     "SPARKLE_DATABASE_URL": "registry database; SQLite under .sparkle/ when unset",
     "SPARKLE_FFMPEG": "path of an ffmpeg binary to use instead of the bundled one",
     "SPARKLE_FAILPOINT": "test hook: kill the process inside a stage (stage or stage:n)",
+    "SPARKLE_CACHE_MAX_BYTES": "the size past which a run's end evicts least used cache (20 GiB)",
     "SPARKLE_STATE_DIR": "the command line's own folder; crash logs go to its logs/",
     "SPARKLE_CONFIG_FILE": "the service's TOML file when serve gets no -c (./sparkle-motion.toml)",
     "SPARKLE_HOST": "address the service binds to (127.0.0.1)",
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     quota_concurrent_jobs: int = Field(2, ge=1, le=1000)
     quota_storage_bytes: int = Field(10 * 2**30, ge=0)
     resume_interrupted: bool = False
+    cache_max_bytes: int = Field(20 * 2**30, ge=0)
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None

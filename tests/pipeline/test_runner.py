@@ -174,3 +174,20 @@ def test_resume_of_an_unknown_run_is_an_input_error(make_project: ProjectFactory
     root = make_project()
     with pytest.raises(MissingInput, match="no run"):
         Runner(stages()).run(RunRequest(project_dir=root, resume="nope"))
+
+
+def test_a_new_run_gives_a_project_without_an_id_one(make_project: ProjectFactory) -> None:
+    root = make_project()
+    config = root / "project.yaml"
+    before = config.read_text()
+    assert "id:" not in before
+    quiet = Runner(stages()).run(RunRequest(project_dir=root))
+    assert config.read_text() == before  # no give_ids: project.yaml is left alone
+    notes: list[str] = []
+    Runner(stages(), give_ids=notes.append).run(RunRequest(project_dir=root, resume=quiet.run_id))
+    assert config.read_text() == before and notes == []  # a resumed run sees what it started with
+    done = Runner(stages(), give_ids=notes.append).run(RunRequest(project_dir=root))
+    assert done.status == "success"
+    after = config.read_text()
+    assert after.startswith(before) and after.count("\n") == before.count("\n") + 1
+    assert len(notes) == 1 and "now has 'id:" in notes[0]

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from sparkle_motion.cache import BlobCache
+from sparkle_motion.errors import RunPaused, RunStopped
 from sparkle_motion.pipeline.project_folder import ProjectFolder
+from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.registry import Registry
 from sparkle_motion.render.context import Log, Progress
 from sparkle_motion.schemas import Artifact, ModelUsage, Project, RenderProfile
@@ -42,6 +44,26 @@ class RunControl:
     def cancelled(self) -> bool:
         return self.stop_requested.is_set()
 
+    def honour(self, stage: str, run_id: str, record: Callable[[str, str], None]) -> None:
+        """Before ``stage``: a stop or pause asked for takes effect here; ``record`` hears the
+        event (``failed`` or ``paused``) and its detail before the run ends."""
+        if self.stop_requested.is_set():
+            record("failed", "stopped on request before this stage")
+            raise RunStopped(
+                f"the run was stopped on request before stage {stage}",
+                where=f"run {run_id}",
+                hint="resume it to go on from this stage, or start a new run",
+                stage=stage,
+            )
+        if self.pause_requested.is_set():
+            record("paused", "paused on request before this stage")
+            raise RunPaused(
+                f"the run was paused on request before stage {stage}",
+                where=f"run {run_id}",
+                hint="resume it to go on from this stage",
+                stage=stage,
+            )
+
 
 def _never() -> bool:
     return False
@@ -55,7 +77,7 @@ class StageContext:
     episode_id: str
     episode_source: Path
     profile: RenderProfile
-    run_dir: Path
+    run: RunFolder
     registry: Registry
     cache: BlobCache
     inputs: Mapping[str, Artifact]
@@ -74,9 +96,7 @@ class StageContext:
 
     @property
     def work_dir(self) -> Path:
-        path = self.run_dir / "work" / self.stage
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self.run.work_dir(self.stage)
 
     def input(self, name: str, kind: type[A]) -> A:
         value = self.inputs[name]

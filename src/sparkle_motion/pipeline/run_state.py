@@ -92,3 +92,15 @@ class RunState:
     @property
     def run_id(self) -> str:
         return self.run.run_id
+
+    def output_paths(self) -> dict[str, Path]:
+        """Where the delivered files are, once the run has its RenderOutput."""
+        output = self.available.get("render_output")
+        if output is None:
+            return {}
+        paths = {
+            name: self.run.output_dir / getattr(output, name).uri
+            for name in ("video", "captions_srt", "captions_vtt")
+        }
+        paths["render_output"] = self.run.artifact_path("render_output")
+        return paths

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from tenacity import (
     RetryCallState,
@@ -31,7 +29,6 @@ from sparkle_motion.errors import (
     ApprovalPending,
     GateBlocked,
     RunPaused,
-    RunStopped,
     SparkleError,
     StageError,
     TransientError,
@@ -46,7 +43,8 @@ from sparkle_motion.pipeline.context import (
     StageResult,
     StageSpec,
 )
-from sparkle_motion.pipeline.project_folder import load_project
+from sparkle_motion.pipeline.failpoint import FAILPOINT_ENV, Failpoint
+from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
 from sparkle_motion.pipeline.resume import reopen_manifest, try_skip
 from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.pipeline.run_state import RunOutcome, RunRequest, RunState
@@ -62,7 +60,6 @@ from sparkle_motion.schemas import (
 
 __all__ = ["FAILPOINT_ENV", "RunOutcome", "RunRequest", "Runner"]
 
-FAILPOINT_ENV = "SPARKLE_FAILPOINT"
 MAX_ATTEMPTS = 3
 
 Clock = Callable[[], datetime]
@@ -71,32 +68,6 @@ ProgressFactory = Callable[[str], Progress]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class _Failpoint:
-    """Test hook: SIGKILL this process inside a stage (``stage`` or ``stage:n``)."""
-
-    def __init__(self, spec: str | None, stage: str, inner: Progress) -> None:
-        name, _, count = (spec or "").partition(":")
-        self.armed = name == stage
-        self.after = int(count or 0)
-        self.inner = inner
-        self.seen = 0
-
-    def fire_if_due(self) -> None:
-        if self.armed and self.seen >= self.after:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    def total(self, count: int) -> None:
-        self.inner.total(count)
-
-    def advance(self, count: int = 1) -> None:
-        self.inner.advance(count)
-        self.seen += count
-        self.fire_if_due()
-
-    def finish(self) -> None:
-        self.inner.finish()
 
 
 def _never() -> bool:
@@ -122,8 +93,12 @@ class Runner:
         environ: Mapping[str, str] | None = None,
         control: RunControl | None = None,
         cache_max_bytes: int = DEFAULT_MAX_BYTES,
+        give_ids: Callable[[str], None] | None = None,
     ) -> None:
+        """``give_ids``: a new run of a project made before projects had ids gives it one
+        (one line appended to project.yaml) and hears what was done; None leaves it."""
         self.stages = list(stages)
+        self.give_ids = give_ids
         self.control = control
         self.database_url = database_url
         self.cache_max_bytes = cache_max_bytes
@@ -147,6 +122,8 @@ class Runner:
 
     def run(self, request: RunRequest) -> RunOutcome:
         folder = load_project(request.project_dir)
+        if self.give_ids is not None and folder.project.id is None and not request.resume:
+            folder = self._give_id(folder, self.give_ids)
         episode_id, source = folder.episode(request.episode_id)
         profile = folder.project.profile(request.profile)
         if request.resume:
@@ -186,7 +163,7 @@ class Runner:
             outcome.status = _status_of(outcome.error)
             state.manifest = state.manifest.model_copy(update={"status": outcome.status})
             run.write_manifest(state.manifest)
-            outcome.outputs.update(_output_paths(run, state))
+            outcome.outputs.update(state.output_paths())
             summary = RunSummary.new(
                 run_id=run.run_id,
                 episode_id=episode_id,
@@ -206,6 +183,13 @@ class Runner:
             state.registry.close()
             state.cache.evict()
         return outcome
+
+    def _give_id(self, folder: ProjectFolder, tell: Callable[[str], None]) -> ProjectFolder:
+        # The canon store is needed only for this; most runs never import it.
+        from sparkle_motion.pipeline.canon_project import give_project_id
+
+        with Registry.open(folder.state_dir, self.database_url) as registry:
+            return give_project_id(folder, registry, tell)
 
     def _register_inputs(self, state: RunState) -> dict[str, str]:
         """The project, the canon and the episode source enter the registry."""
@@ -231,22 +215,11 @@ class Runner:
         """A pause or stop asked for from outside takes effect here, between stages."""
         if self.control is None:
             return
-        if self.control.stop_requested.is_set():
-            self._event(state, next_stage, "failed", detail="stopped on request before this stage")
-            raise RunStopped(
-                f"the run was stopped on request before stage {next_stage}",
-                where=f"run {state.run_id}",
-                hint="resume it to go on from this stage, or start a new run",
-                stage=next_stage,
-            )
-        if self.control.pause_requested.is_set():
-            self._event(state, next_stage, "paused", detail="paused on request before this stage")
-            raise RunPaused(
-                f"the run was paused on request before stage {next_stage}",
-                where=f"run {state.run_id}",
-                hint="resume it to go on from this stage",
-                stage=next_stage,
-            )
+        self.control.honour(
+            next_stage,
+            state.run_id,
+            lambda event, detail: self._event(state, next_stage, event, detail=detail),
+        )
 
     def _run_stages(
         self, state: RunState, summaries: list[StageSummary], outcome: RunOutcome
@@ -286,7 +259,7 @@ class Runner:
         usage: list[ModelUsage] = []
         hits_before, misses_before = state.cache.hits, state.cache.misses
         with state.run.logger(spec.name) as log:
-            failpoint = _Failpoint(
+            failpoint = Failpoint(
                 self.environ.get(FAILPOINT_ENV), spec.name, self.progress(spec.name)
             )
 
@@ -309,7 +282,7 @@ class Runner:
                         episode_id=state.episode_id,
                         episode_source=state.source,
                         profile=state.profile,
-                        run_dir=state.run.root,
+                        run=state.run,
                         registry=state.registry,
                         cache=state.cache,
                         inputs={n: state.available.artifact(n) for n in spec.inputs},
@@ -432,15 +405,3 @@ class Runner:
         )
         log.info(f"stage_{event}", error=error.one_line())
         self._event(state, spec.name, event, max(attempts, 1), detail=error.one_line())
-
-
-def _output_paths(run: RunFolder, state: RunState) -> dict[str, Path]:
-    output = state.available.get("render_output")
-    if output is None:
-        return {}
-    paths = {
-        name: run.output_dir / getattr(output, name).uri
-        for name in ("video", "captions_srt", "captions_vtt")
-    }
-    paths["render_output"] = run.artifact_path("render_output")
-    return paths

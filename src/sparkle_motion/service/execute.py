@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from sparkle_motion.cache import DEFAULT_MAX_BYTES
 from sparkle_motion.errors import ApprovalPending, RunPaused, RunStopped, SparkleError
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
@@ -51,7 +52,7 @@ def _request(job: Job) -> RunRequest:
 
 
 def _outputs(outcome: RunOutcome) -> dict[str, object]:
-    path = outcome.run_dir / "artifacts" / "render_output.json"
+    path = RunFolder(outcome.run_dir).artifact_path("render_output")
     if "render_output" not in outcome.artifacts or not path.is_file():
         return {}
     output = RenderOutput.from_json(path.read_bytes(), source=str(path))
@@ -88,14 +89,25 @@ def execute(
     control: RunControl,
     database_url: str | None,
     progress: ProgressFactory,
+    cache_max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Execution:
     """Run (or resume) the job's run to its next resting point."""
     try:
         if job.spec.package is not None:
             return execute_package(
-                job, control=control, database_url=database_url, progress=progress
+                job,
+                control=control,
+                database_url=database_url,
+                progress=progress,
+                cache_max_bytes=cache_max_bytes,
             )
-        runner = Runner(STAGES, database_url=database_url, progress=progress, control=control)
+        runner = Runner(
+            STAGES,
+            database_url=database_url,
+            progress=progress,
+            control=control,
+            cache_max_bytes=cache_max_bytes,
+        )
         outcome = runner.run(_request(job))
     except SparkleError as exc:
         return Execution("failed", {"errors": [error_entry(exc)]})

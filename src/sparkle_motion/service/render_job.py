@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sparkle_motion.cache import BlobCache
+from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
 from sparkle_motion.errors import GateBlocked, RunPaused, RunStopped, SparkleError
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
@@ -87,22 +87,7 @@ class _Steps:
         )
 
     def begin(self, step: str) -> Progress:
-        if self.control.stop_requested.is_set():
-            self._event(step, "failed", "stopped on request before this stage")
-            raise RunStopped(
-                f"the run was stopped on request before stage {step}",
-                where=f"run {self.run.run_id}",
-                hint="resume it to go on from this stage, or start a new run",
-                stage=step,
-            )
-        if self.control.pause_requested.is_set():
-            self._event(step, "paused", "paused on request before this stage")
-            raise RunPaused(
-                f"the run was paused on request before stage {step}",
-                where=f"run {self.run.run_id}",
-                hint="resume it to go on from this stage",
-                stage=step,
-            )
+        self.control.honour(step, self.run.run_id, lambda event, why: self._event(step, event, why))
         self._event(step, "begin")
         self._open = step
         self._started = time.monotonic()
@@ -187,6 +172,7 @@ def execute_package(
     control: RunControl,
     database_url: str | None,
     progress: ProgressFactory,
+    cache_max_bytes: int = DEFAULT_MAX_BYTES,
     clock: Clock = _utc_now,
 ) -> Execution:
     """Render (or go on rendering) the job's package to its next resting point."""
@@ -209,7 +195,7 @@ def execute_package(
     )
     run.write_manifest(manifest)
     started_at, started = clock(), time.monotonic()
-    cache = BlobCache(state_dir / "cache")
+    cache = BlobCache(state_dir / "cache", max_bytes=cache_max_bytes)
     error: SparkleError | None = None
     rendered: EpisodeRender | None = None
     with Registry.open(state_dir, database_url) as registry:

@@ -120,7 +120,13 @@ def build_service(
     store = JobStore(engine, _utc_now)
 
     def run(job: Job, control: RunControl, progress: Callable[[str], Progress]) -> Execution:
-        return execute(job, control=control, database_url=settings.database_url, progress=progress)
+        return execute(
+            job,
+            control=control,
+            database_url=settings.database_url,
+            progress=progress,
+            cache_max_bytes=settings.cache_max_bytes,
+        )
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     webhook_options: dict[str, Any] = {} if resolve is None else {"resolve": resolve}

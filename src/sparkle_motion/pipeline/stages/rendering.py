@@ -107,7 +107,7 @@ def finalize_stage(ctx: StageContext) -> StageResult:
         _engine(ctx),
         ctx.input("assembly", MediaSet),
         ctx.input("qa_report", QAReport),
-        ctx.run_dir / "output",
+        ctx.run.output_dir,
         publishable=not isinstance(safety, SafetyReport) or safety.publishable,
         lineage={n: ctx.input_hashes[n] for n in _STORY_LINEAGE if n in ctx.input_hashes},
     )
