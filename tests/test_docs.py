@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -12,13 +13,17 @@ from pydantic import BaseModel
 import sparkle_motion.errors as errors
 from sparkle_motion.cli import app
 from sparkle_motion.schemas import (
+    AssetManifest,
     CaptionSettings,
     MusicSettings,
     Project,
+    QASettings,
+    RenderPlan,
     RenderProfile,
     RoomToneSettings,
     SafetySettings,
     Script,
+    ShotList,
     TimingSettings,
 )
 from sparkle_motion.schemas.base import Artifact
@@ -56,6 +61,7 @@ def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
         MusicSettings,
         RoomToneSettings,
         SafetySettings,
+        QASettings,
     ],
 )
 def test_every_project_setting_is_documented(model: type[BaseModel]) -> None:
@@ -91,3 +97,26 @@ def test_the_migration_anchor_exists() -> None:
 def test_the_script_example_in_the_docs_is_valid() -> None:
     [example] = re.findall(r"```json\n(.*?)```", (DOCS / "project.md").read_text(), re.S)
     Script.from_data(json.loads(example), source="docs/project.md")
+
+
+def test_the_engine_example_in_the_rendering_docs_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.service.helpers import render_inputs
+
+    text = (DOCS / "rendering.md").read_text()
+    example = text.split("## The engine as a library", 1)[1].split("```python", 1)[1]
+    inputs = render_inputs(shots=2)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-show").mkdir()
+    exec(
+        example.split("```", 1)[0],
+        {
+            "Path": Path,
+            "shotlist": ShotList.from_data(inputs["shotlist"]),
+            "asset_manifest": AssetManifest.from_data(inputs["asset_manifest"]),
+            "render_plan": RenderPlan.from_data(inputs["render_plan"]),
+        },
+    )
+    assert capsys.readouterr().out.strip() == "complete out/ep01.mp4"
+    assert (tmp_path / "out" / "ep01.mp4").stat().st_size > 0
