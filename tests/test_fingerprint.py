@@ -18,7 +18,11 @@ MAKERS = {
     "frames": ["sparkle_motion.render.frames"],
     "clips": ["sparkle_motion.render.clips"],
     "speech": ["sparkle_motion.audio.tts"],
-    "sound": ["sparkle_motion.audio.soundtrack", "sparkle_motion.render.sound_layout"],
+    "sound": [
+        "sparkle_motion.audio.soundtrack",
+        "sparkle_motion.audio.decode",
+        "sparkle_motion.render.sound_layout",
+    ],
 }
 PACKAGE = Path(sparkle_motion.__file__).parent
 
@@ -92,8 +96,15 @@ def test_the_copy_fingerprints_as_the_package_does(copy: Path) -> None:
             "from __future__ import annotations\n_TWEAK = 1",
             {"speech"},
         ),
+        # decoding effects and library beds for the mix: only sound
+        (
+            "sparkle_motion.audio.decode",
+            "from __future__ import annotations",
+            "from __future__ import annotations\n_TWEAK = 1",
+            {"sound"},
+        ),
     ],
-    ids=["camera", "scenery", "limiter", "delivery"],
+    ids=["camera", "scenery", "limiter", "delivery", "decoding"],
 )
 def test_a_change_to_code_misses_exactly_what_it_makes(
     tmp_path: Path, module: str, old: str, new: str, missed: set[str]

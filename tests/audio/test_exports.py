@@ -4,18 +4,44 @@ from __future__ import annotations
 
 import sparkle_motion.audio as audio
 from sparkle_motion.audio import (
+    beds,
     decode,
+    dialogue,
+    levels,
     loudness,
+    meter,
     mix,
     music,
+    normalization,
+    room,
     soundtrack,
     speech_cache,
+    stems,
+    stretch,
     tts,
     voices,
     wav,
 )
 
-_MODULES = (decode, loudness, mix, music, soundtrack, speech_cache, tts, voices, wav)
+_MODULES = (
+    beds,
+    decode,
+    dialogue,
+    levels,
+    loudness,
+    meter,
+    mix,
+    music,
+    normalization,
+    room,
+    soundtrack,
+    speech_cache,
+    stems,
+    stretch,
+    tts,
+    voices,
+    wav,
+)
 
 
 def test_all_names_exist_and_are_sorted() -> None:

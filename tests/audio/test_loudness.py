@@ -17,13 +17,10 @@ from sparkle_motion.audio.loudness import (
     Loudness,
     Metered,
     integrated_lufs,
-    measure,
-    measure_parallel,
-    metering,
     momentary_filter,
-    normalize,
     read_momentary,
 )
+from sparkle_motion.audio.meter import measure, measure_parallel, metering
 from sparkle_motion.audio.mix import (
     Placement,
     duck,
@@ -32,6 +29,7 @@ from sparkle_motion.audio.mix import (
     read_wav,
     write_wav,
 )
+from sparkle_motion.audio.normalization import normalize
 from sparkle_motion.audio.speech_cache import SpeechCache
 from sparkle_motion.audio.tts import SpeechEngine
 from sparkle_motion.audio.voices import default_voice_for

@@ -10,24 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sparkle_motion.audio.beds import _Weight
+from sparkle_motion.audio.dialogue import Dialogue, compress_dialogue
+from sparkle_motion.audio.levels import guess_gain, level_mix, level_step
 from sparkle_motion.audio.limiter import PeakLimiter, limit_peaks
 from sparkle_motion.audio.loudness import Metered, integrated_lufs
 from sparkle_motion.audio.mix import Placement, Timeline
 from sparkle_motion.audio.music import MusicBed
-from sparkle_motion.audio.soundtrack import (
-    Bed,
-    Dialogue,
-    Soundtrack,
-    Stems,
-    _Weight,
-    compress_dialogue,
-    guess_gain,
-    level_mix,
-    level_step,
-    mix_soundtrack,
-    mix_stems,
-    room_tone,
-)
+from sparkle_motion.audio.room import room_tone
+from sparkle_motion.audio.soundtrack import mix_soundtrack
+from sparkle_motion.audio.stems import mix_stems
+from sparkle_motion.audio.stretch import Bed, Soundtrack, Stems
 from sparkle_motion.audio.wav import read_wav, write_wav
 from tests.audio.signals import rms_db, write_tone
 

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sparkle_motion.audio.soundtrack import Dialogue
+from sparkle_motion.audio.dialogue import Dialogue
 from sparkle_motion.render.sound import _read_dialogue, _read_measured
 from sparkle_motion.render.sound_layout import scene_layouts
 from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList

@@ -4,21 +4,20 @@ This layer knows nothing of stories: plain values in, WAV files and arrays
 out, byte for byte the same for the same inputs.
 """
 
+from sparkle_motion.audio.decode import decode_to_wav
 from sparkle_motion.audio.delivery import DELIVERIES, delivery_for
+from sparkle_motion.audio.dialogue import Dialogue, compress_dialogue
+from sparkle_motion.audio.levels import guess_gain, level_mix, level_step, limiter_toll
 from sparkle_motion.audio.loudness import (
     Loudness,
-    LoudnessMeter,
     Metered,
     integrated_lufs,
     loudness_range,
-    measure,
-    measure_parallel,
-    metering,
     momentary_filter,
-    normalize,
     parse_summary,
     read_momentary,
 )
+from sparkle_motion.audio.meter import LoudnessMeter, measure, measure_parallel, metering
 from sparkle_motion.audio.mix import (
     GainCurve,
     Placement,
@@ -30,21 +29,12 @@ from sparkle_motion.audio.mix import (
     voice_activity,
 )
 from sparkle_motion.audio.music import MusicBed, generate_music_bed
-from sparkle_motion.audio.soundtrack import (
-    Bed,
-    Dialogue,
-    Soundtrack,
-    Stems,
-    compress_dialogue,
-    guess_gain,
-    level_mix,
-    level_step,
-    limiter_toll,
-    mix_soundtrack,
-    mix_stems,
-    room_tone,
-)
+from sparkle_motion.audio.normalization import normalize
+from sparkle_motion.audio.room import room_tone
+from sparkle_motion.audio.soundtrack import mix_soundtrack
 from sparkle_motion.audio.speech_cache import SpeechCache, SpeechClip
+from sparkle_motion.audio.stems import mix_stems
+from sparkle_motion.audio.stretch import Bed, Soundtrack, Stems
 from sparkle_motion.audio.tts import (
     EspeakEngine,
     PiperEngine,
@@ -78,6 +68,7 @@ __all__ = [
     "Voice",
     "compress_dialogue",
     "control_hop",
+    "decode_to_wav",
     "default_voice_for",
     "delivery_for",
     "duck",

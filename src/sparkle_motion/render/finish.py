@@ -11,8 +11,8 @@ from pathlib import Path
 import pysubs2
 
 from sparkle_motion.atomic import copy_atomic
-from sparkle_motion.audio.loudness import measure_parallel
-from sparkle_motion.audio.soundtrack import Stems
+from sparkle_motion.audio.meter import measure_parallel
+from sparkle_motion.audio.stretch import Stems
 from sparkle_motion.qa.checks import CaptionCue, Measured, run_checks
 from sparkle_motion.qa.probe import probe_stream
 from sparkle_motion.render.aac import AUDIO_BITRATE, encode_split, quiet_cut

@@ -69,7 +69,13 @@ __all__ = [
 
 # The code that makes each cached piece: a change to it misses exactly those entries.
 _RESAMPLE_CODE = ("sparkle_motion.audio.resample",)
-_SOUND_CODE = ("sparkle_motion.audio.soundtrack", "sparkle_motion.render.sound_layout")
+# The mix (soundtrack reaches every step of it), the decoding of effects and library beds,
+# and the scene layout.
+_SOUND_CODE = (
+    "sparkle_motion.audio.soundtrack",
+    "sparkle_motion.audio.decode",
+    "sparkle_motion.render.sound_layout",
+)
 _ATTEMPTS = 4  # mixes at a gain, each correcting the last one's miss
 # The dialogue level beds are set under moves in half-dB steps (finer is inaudible
 # for a bed 20 dB down, and rarer steps leave more scenes cached); the loudness
