@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparkle_motion.audio.dialogue import Dialogue
-from sparkle_motion.render.sound import _read_dialogue, _read_measured
 from sparkle_motion.render.sound_layout import scene_layouts
+from sparkle_motion.render.sound_passes import read_dialogue, read_measured
 from sparkle_motion.schemas import MediaSet, RenderPlan, ShotList
 from sparkle_motion.schemas.shotlist import timing_lock_hash
 from tests.service.helpers import TINY, kitchen_shot
@@ -94,16 +94,16 @@ def test_scenes_draw_their_music_from_their_own_seed() -> None:
 
 
 def test_cached_measurements_that_do_not_read_are_misses() -> None:
-    assert _read_dialogue(
+    assert read_dialogue(
         {"speech_power": 1.0, "speech_samples": 2, "momentary": [-20.0]}
     ) == Dialogue(1.0, 2, (-20.0,))
-    assert _read_measured({"momentary": [-20.0, -21.0], "peak_dbfs": -3.0}) == (
+    assert read_measured({"momentary": [-20.0, -21.0], "peak_dbfs": -3.0}) == (
         (-20.0, -21.0),
         -3.0,
     )
     for broken in (None, [], {}, {"momentary": 3}, {"momentary": ["x"], "peak_dbfs": 1}):
-        assert _read_dialogue(broken) is None
-        assert _read_measured(broken) is None
+        assert read_dialogue(broken) is None
+        assert read_measured(broken) is None
 
 
 def test_one_scene_is_laid_out_as_the_episode_lays_it_out() -> None:
