@@ -158,3 +158,55 @@ def test_module_has_no_io() -> None:
     source = "".join(p.read_text() for p in Path(schemas.__file__).parent.glob("*.py"))
     for forbidden in ("open(", "read_text", "read_bytes", "subprocess", "os.environ"):
         assert forbidden not in source
+
+
+def test_documents_of_the_previous_minor_versions_still_read() -> None:
+    from sparkle_motion.schemas import RenderOutput, RenderPlan, RunManifest
+
+    plan = RenderPlan.from_data(
+        {
+            "schema_version": "1.0.0",
+            "episode_id": "ep01",
+            "profile": {"name": "preview_local"},
+            "timing_lock_hash": "0" * 64,
+            "seed": 7,
+        }
+    )
+    assert plan.captions.max_lines == 2 and plan.qa.loudness_tolerance_lu == 1.0
+    assert RenderPlan.SCHEMA_VERSION == "1.1.0"
+    manifest = RunManifest.from_data(
+        {
+            "schema_version": "1.0.0",
+            "run_id": "r1",
+            "project_dir": "/p",
+            "episode_id": "ep01",
+            "profile": "preview_local",
+        }
+    )
+    assert manifest.waiting_for is None
+    file = {"uri": "ep01.mp4", "sha256": "1" * 64, "media_type": "video/mp4"}
+    stems = [{**file, "uri": f"ep01.{n}.wav"} for n in ("voice", "music", "effects")]
+    output = RenderOutput.from_data(
+        {
+            "schema_version": "1.0.0",
+            "episode_id": "ep01",
+            "profile": "preview_local",
+            "timing_lock_hash": "0" * 64,
+            "status": "complete",
+            "video": file,
+            "captions_srt": file,
+            "captions_vtt": file,
+            "stems": stems,
+            "duration_seconds": 1.0,
+            "frames": 24,
+            "loudness": {
+                "integrated_lufs": -16.0,
+                "true_peak_dbtp": -2.0,
+                "target_lufs": -16.0,
+                "target_true_peak_dbtp": -1.5,
+            },
+            "qa": {"schema_version": "1.0.0", "passed": True},
+        }
+    )
+    effects = output.stem("effects")
+    assert effects is not None and effects.uri == "ep01.effects.wav"

@@ -122,10 +122,10 @@ class Runner:
 
     def run(self, request: RunRequest) -> RunOutcome:
         folder = load_project(request.project_dir)
-        if self.give_ids is not None and folder.project.id is None and not request.resume:
-            folder = self._give_id(folder, self.give_ids)
         episode_id, source = folder.episode(request.episode_id)
         profile = folder.project.profile(request.profile)
+        if self.give_ids is not None and folder.project.id is None and not request.resume:
+            folder = self._give_id(folder, self.give_ids)  # once the request is known to be good
         if request.resume:
             run = RunFolder.of(folder.state_dir, request.resume)
             manifest = reopen_manifest(run, episode_id)
