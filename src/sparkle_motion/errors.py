@@ -15,7 +15,8 @@ The tree, with the CLI exit code each family maps to::
     │   ├── CallbackRefused             (ValueError)  a webhook URL the service will not call
     │   ├── FountainError               (ValueError)  a Fountain screenplay that cannot be read
     │   ├── CanonClaimError             (ValueError)  a [[canon: ...]] claim off its grammar
-    │   └── CanonConflict               (ValueError)  a canon diff the canon moved away from
+    │   ├── CanonConflict               (ValueError)  a canon diff the canon moved away from
+    │   └── WebhookRejected             (PermissionError) a provider webhook that does not verify
     ├── QuotaExceeded                   a tenant is over its soft quota
     ├── GateBlocked                     exit 3: a gate refused the work
     ├── ApprovalPending                 exit 4: a human checkpoint must be approved
@@ -24,7 +25,12 @@ The tree, with the CLI exit code each family maps to::
     ├── StageError                      exit 1: a stage could not do its work
     │   ├── TransientError              retried with backoff by the runner
     │   ├── MediaError                  (RuntimeError) ffmpeg, images, audio
-    │   └── SpeechError                 (RuntimeError) text to speech
+    │   ├── SpeechError                 (RuntimeError) text to speech
+    │   └── ProviderError               (RuntimeError) an external or GPU generator failed
+    │       ├── ProviderTransient       retried: a 5xx, a timeout, a lost connection
+    │       ├── ProviderRateLimited     retried after its Retry-After
+    │       ├── ContentRejected         never retried: the content-safety gate decides
+    │       └── ProviderFatal           never retried: the shot keeps its preview clip
     └── RegistryError                   exit 1
         ├── ArtifactNotFound            (KeyError)
         └── CorruptArtifact             (ValueError) stored bytes no longer match their hash
@@ -45,6 +51,7 @@ __all__ = [
     "CallbackRefused",
     "CanonClaimError",
     "CanonConflict",
+    "ContentRejected",
     "CorruptArtifact",
     "FountainError",
     "GateBlocked",
@@ -54,6 +61,10 @@ __all__ = [
     "MediaError",
     "MissingInput",
     "ProjectError",
+    "ProviderError",
+    "ProviderFatal",
+    "ProviderRateLimited",
+    "ProviderTransient",
     "QuotaExceeded",
     "RegistryError",
     "RunPaused",
@@ -63,6 +74,7 @@ __all__ = [
     "StageError",
     "TransientError",
     "UnsupportedSchemaVersion",
+    "WebhookRejected",
 ]
 
 
@@ -197,6 +209,50 @@ class MediaError(StageError, RuntimeError):
 
 class SpeechError(StageError, RuntimeError):
     code = "SM203"
+
+
+class ProviderError(StageError, RuntimeError):
+    """A generator service failed. ``error_class`` says what may be done about it."""
+
+    code = "SM700"
+    error_class = "fatal"
+
+
+class ProviderTransient(ProviderError):
+    code = "SM701"
+    error_class = "transient"
+
+
+class ProviderRateLimited(ProviderError):
+    code = "SM702"
+    error_class = "rate_limit"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        stage: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        """Seconds the provider asked us to wait, when it said (its Retry-After)."""
+        super().__init__(message, where=where, hint=hint, stage=stage)
+
+
+class ContentRejected(ProviderError):
+    code = "SM703"
+    error_class = "content_rejected"
+
+
+class ProviderFatal(ProviderError):
+    code = "SM704"
+    error_class = "fatal"
+
+
+class WebhookRejected(InputError, PermissionError):
+    code = "SM113"
 
 
 class RegistryError(SparkleError):

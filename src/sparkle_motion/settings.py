@@ -48,6 +48,8 @@ ENVIRONMENT_VARIABLES = {
     "SPARKLE_ARTIFACT_ROOT": "the service's folder: its database and artifacts/{tenant_id}/",
     "SPARKLE_WORKERS": "render jobs the service runs at once (2)",
     "SPARKLE_PROVIDER_URLS": "JSON object: provider name to its service base URL",
+    "SPARKLE_PROVIDER_OPTIONS": "JSON object: provider name to its options (model, prices)",
+    "SPARKLE_PROVIDER_KEYS": "secret, env or .env only: JSON object, provider name to its API key",
     "SPARKLE_API_KEYS": "secret, env or .env only: JSON object, API key to {tenant_id, role}",
     "SPARKLE_WEBHOOK_SECRET": "secret, env or .env only: the HMAC-SHA256 key signing webhooks",
     "SPARKLE_WEBHOOK_ALLOW_PRIVATE": "true lets callback URLs resolve to private or loopback hosts",
@@ -67,7 +69,7 @@ ENVIRONMENT_VARIABLES = {
 }
 
 # Settings that only the environment or .env may set, never the TOML file.
-SECRET_SETTINGS = ("api_keys", "webhook_secret", "llm_api_key")
+SECRET_SETTINGS = ("api_keys", "webhook_secret", "llm_api_key", "provider_keys")
 
 
 class ApiKey(BaseModel):
@@ -87,6 +89,8 @@ class Settings(BaseSettings):
     artifact_root: Path = Path("sparkle-service")
     workers: int = Field(2, ge=1, le=64)
     provider_urls: dict[str, str] = Field(default_factory=dict)
+    provider_keys: dict[str, SecretStr] = Field(default_factory=dict, repr=False)
+    provider_options: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict)
     api_keys: dict[str, ApiKey] = Field(default_factory=dict, repr=False)
     webhook_secret: SecretStr | None = None
     webhook_allow_private: bool = False

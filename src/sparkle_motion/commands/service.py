@@ -48,6 +48,7 @@ def redacted_config(settings: Settings) -> dict[str, Any]:
         {"key": REDACTED, "tenant_id": grant.tenant_id, "role": grant.role}
         for grant in settings.api_keys.values()
     ]
+    shown["provider_keys"] = dict.fromkeys(sorted(settings.provider_keys), REDACTED)
     return dict(sorted(shown.items()))
 
 
