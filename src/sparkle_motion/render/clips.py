@@ -40,6 +40,7 @@ __all__ = [
     "fade_gain",
     "still_segments",
     "x264_args",
+    "x264_encoder_args",
 ]
 
 GOP_SECONDS = 2
@@ -165,17 +166,10 @@ def still_segments(
     return pieces
 
 
-def x264_args(
-    *, width: int, height: int, fps: int, n_frames: int, crf: int, preset: str
-) -> list[str]:
-    """ffmpeg arguments from raw RGB on stdin to H.264 4:2:0 BT.709, output path excluded."""
+def x264_encoder_args(*, fps: int, n_frames: int, crf: int, preset: str) -> list[str]:
+    """The H.264 4:2:0 BT.709 encoder settings every clip shares (after its filters)."""
     gop = GOP_SECONDS * fps
     return [
-        "-filter_threads", "1",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{width}x{height}",
-        "-framerate", str(fps), "-i", "pipe:0",
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv",  # tagged BT.709 below, so convert so
         "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
         "-threads", "1", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
         "-x264-params", "threads=1:lookahead-threads=1:sliced-threads=0:scenecut=0:open-gop=0",
@@ -183,6 +177,20 @@ def x264_args(
         "-color_range", "tv",
         "-fps_mode", "cfr", "-r", str(fps), "-frames:v", str(n_frames),
         "-movflags", "+faststart", *BITEXACT_OUTPUT, "-f", "mp4",
+    ]  # fmt: skip
+
+
+def x264_args(
+    *, width: int, height: int, fps: int, n_frames: int, crf: int, preset: str
+) -> list[str]:
+    """ffmpeg arguments from raw RGB on stdin to H.264 4:2:0 BT.709, output path excluded."""
+    return [
+        "-filter_threads", "1",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{width}x{height}",
+        "-framerate", str(fps), "-i", "pipe:0",
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-vf", "scale=out_color_matrix=bt709:out_range=tv",  # tagged BT.709 below, so convert so
+        *x264_encoder_args(fps=fps, n_frames=n_frames, crf=crf, preset=preset),
     ]  # fmt: skip
 
 

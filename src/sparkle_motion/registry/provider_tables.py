@@ -1,0 +1,49 @@
+"""The provider job ledger's tables, as SQLAlchemy Core sees them.
+
+Created by the Alembic migration ``0004_provider_jobs``; these definitions must
+match it. A job is one clip asked of one provider for one shot of one upgrade
+request, within a scope (a project's id, or a tenant's project in the
+service); every change to it and every webhook is an event beside it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Float, Index, Integer, String, Table, Text
+
+from sparkle_motion.registry.tables import metadata
+
+__all__ = ["provider_events", "provider_jobs"]
+
+provider_jobs = Table(
+    "provider_jobs",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("request_id", String(128), primary_key=True),
+    Column("provider_id", String(64), primary_key=True),
+    Column("shot_id", String(128), primary_key=True),
+    Column("phase", String(20), nullable=False),
+    Column("job_ref", Text, nullable=True),  # the provider's JobRef, JSON, once submitted
+    Column("estimate_usd", Float, nullable=False),
+    Column("reported_usd", Float, nullable=True),  # the provider's own figure, when it gives one
+    Column("charged_usd", Float, nullable=False),  # what the spend ledger counts
+    Column("attempts", Integer, nullable=False),
+    Column("error_code", String(20), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("output_sha256", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+provider_events = Table(
+    "provider_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(200), nullable=False),
+    Column("request_id", String(128), nullable=False),
+    Column("provider_id", String(64), nullable=False),
+    Column("shot_id", String(128), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+    Index("ix_provider_events_job", "scope", "request_id", "provider_id", "shot_id", "id"),
+)

@@ -1,0 +1,78 @@
+"""A provider's clip bends to the shot's locked length, size and rate, or is refused."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from sparkle_motion.errors import ProviderFatal
+from sparkle_motion.ffmpeg import run_ffmpeg
+from sparkle_motion.render.conform import conform_clip
+from tests.render.media import probe
+
+
+def clip(path: Path, seconds: float, *, size: str = "320x240", rate: int = 30) -> Path:
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ]
+    )
+    return path
+
+
+SHOT = {"width": 160, "height": 90, "fps": 24, "frames": 48, "crf": 30, "preset": "ultrafast"}
+
+
+def test_a_longer_clip_is_trimmed_to_the_locked_length(tmp_path: Path) -> None:
+    done = conform_clip(clip(tmp_path / "long.mp4", 2.6), tmp_path / "out.mp4", **SHOT)
+    assert done.stretch == 1.0 and done.frames == 48
+    info = probe(tmp_path / "out.mp4")
+    assert (info.width, info.height, info.frames, info.rate) == (160, 90, 48, 24)
+    assert info.pix_fmt == "yuv420p" and info.audio_codec is None
+
+
+def test_a_little_short_clip_is_slowed_to_fit(tmp_path: Path) -> None:
+    done = conform_clip(
+        clip(tmp_path / "short.mp4", 1.9, size="640x640"), tmp_path / "out.mp4", **SHOT
+    )
+    assert 1.0 < done.stretch <= 1.1
+    info = probe(tmp_path / "out.mp4")
+    assert (info.width, info.height, info.frames) == (160, 90, 48)
+
+
+def test_a_clip_much_too_short_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ProviderFatal, match="more than 10% longer"):
+        conform_clip(clip(tmp_path / "short.mp4", 1.0), tmp_path / "out.mp4", **SHOT)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_not_a_video_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"<html>rate limited</html>")
+    with pytest.raises(ProviderFatal, match="cannot be read as video"):
+        conform_clip(bad, tmp_path / "out.mp4", **SHOT)
+
+
+def test_conforming_is_deterministic(tmp_path: Path) -> None:
+    source = clip(tmp_path / "in.mp4", 2.2)
+    conform_clip(source, tmp_path / "a.mp4", **SHOT)
+    conform_clip(source, tmp_path / "b.mp4", **SHOT)
+    digest = [hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.mp4", "b.mp4")]
+    assert digest[0] == digest[1]
