@@ -27,8 +27,10 @@ from sparkle_motion.commands.edges import (
     stdout_reader_gone,
     write_crash_log,
 )
+from sparkle_motion.commands.providers import providers_app
 from sparkle_motion.commands.script import script_app
 from sparkle_motion.commands.service import config_app, serve
+from sparkle_motion.commands.upgrade import upgrade
 from sparkle_motion.errors import SparkleError
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ app.add_typer(schemas_app, name="schemas")
 app.add_typer(canon_app, name="canon")
 app.add_typer(script_app, name="script")
 app.add_typer(config_app, name="config")
+app.add_typer(providers_app, name="providers")
+app.command("upgrade")(upgrade)
 app.command("serve")(serve)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder.")]

@@ -139,6 +139,7 @@ def test_public_surface_is_complete() -> None:
         "export",
         "output",
         "project",
+        "prompts",
         "run",
         "script",
         "shotlist",

@@ -33,7 +33,7 @@ from sparkle_motion.render.context import (
     RenderContext,
     never,
 )
-from sparkle_motion.render.finish import assemble, check, deliver
+from sparkle_motion.render.finish import Provenance, assemble, check, deliver
 from sparkle_motion.render.media import MediaSource, OutputStore
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.render.shots import ShotClip, encode_clips
@@ -123,8 +123,7 @@ def render_episode(
     log: Log = NULL_LOG,
     cancelled: Callable[[], bool] = never,
     given: Mapping[str, MediaSet] | None = None,
-    publishable: bool = True,
-    lineage: Mapping[str, str] | None = None,
+    provenance: Provenance | None = None,
 ) -> EpisodeRender:
     """Render ``package`` into ``out_dir`` (the video, captions and stems).
 
@@ -133,9 +132,9 @@ def render_episode(
     shots), whose steps are skipped; the caller vouches that their files are
     still in the cache and the store. A failed quality check raises
     :class:`GateBlocked` after the report is made (``qa.allow_failures`` in the
-    plan lets named checks through). ``lineage`` and ``publishable`` come from
-    before the package (the script, its safety report) and are recorded in the
-    RenderOutput.
+    plan lets named checks through). ``provenance`` is what the RenderOutput
+    records from outside the package: the script's lineage, publishability, and
+    an upgrade's replaced and kept shots.
     """
     watch = observer or _Quiet()
     ctx = _context(package, media, cache, store, work_dir, log, cancelled)
@@ -185,8 +184,7 @@ def render_episode(
             made["assembly"],
             checked.report,
             out_dir,
-            publishable=publishable,
-            lineage=lineage,
+            provenance,
         )
         watch.success(current, (), output)
     except SparkleError as exc:

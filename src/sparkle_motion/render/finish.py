@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from sparkle_motion.render.fonts import fonts_dir, missing_glyphs
 from sparkle_motion.render.shots import clip_paths
 from sparkle_motion.render.sound import make_soundtrack
 from sparkle_motion.schemas import (
+    KeptPreview,
     LoudnessReading,
     MediaItem,
     MediaSet,
@@ -45,6 +46,7 @@ __all__ = [
     "STEMS",
     "Assembled",
     "Checked",
+    "Provenance",
     "assemble",
     "check",
     "deliver",
@@ -72,6 +74,22 @@ class Assembled:
 
     media: MediaSet
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the RenderOutput records from outside the package.
+
+    ``lineage``: the hashes of what came before it (the script, the safety and
+    canon reports); ``publishable``: False when the safety check found something
+    and the run went on; ``upgraded`` and ``kept_preview``: which shots an
+    upgrade replaced with a provider's clip, and which kept their preview clip.
+    """
+
+    lineage: Mapping[str, str] = field(default_factory=dict)
+    publishable: bool = True
+    upgraded: Sequence[str] = ()
+    kept_preview: Sequence[KeptPreview] = ()
 
 
 @dataclass(frozen=True)
@@ -276,15 +294,14 @@ def deliver(
     assembly: MediaSet,
     qa: QAReport,
     out_dir: Path,
-    *,
-    publishable: bool = True,
-    lineage: Mapping[str, str] | None = None,
+    provenance: Provenance | None = None,
 ) -> RenderOutput:
     """The RenderOutput, with the episode's files copied into ``out_dir``.
 
-    ``lineage`` adds the hashes of what came before the package (the script,
-    the safety and canon reports) to the package's own artifacts.
+    Its lineage is the package's artifacts and ``provenance.lineage``; its
+    status is ``degraded`` when a placeholder or a kept preview clip is in it.
     """
+    about = provenance or Provenance()
     shotlist, plan = ctx.shotlist, ctx.plan
     files: dict[str, OutputFile] = {}
     for name, (pattern, media_type) in OUTPUT_FILES.items():
@@ -299,7 +316,7 @@ def deliver(
         episode_id=shotlist.episode_id,
         profile=plan.profile.name,
         timing_lock_hash=shotlist.timing_lock_hash,
-        status="degraded" if placeholders else "complete",
+        status="degraded" if placeholders or about.kept_preview else "complete",
         video=files["video"],
         captions_srt=files["captions_srt"],
         captions_vtt=files["captions_vtt"],
@@ -313,13 +330,15 @@ def deliver(
             target_true_peak_dbtp=plan.profile.true_peak_dbtp,
         ),
         placeholders=placeholders,
-        publishable=publishable,
+        publishable=about.publishable,
         qa=qa,
         lineage={
-            **(lineage or {}),
+            **about.lineage,
             "shotlist": shotlist.content_hash(),
             "asset_manifest": package.asset_manifest.content_hash(),
             "render_plan": plan.content_hash(),
             "qa_report": qa.content_hash(),
         },
+        upgraded=list(about.upgraded),
+        kept_preview=list(about.kept_preview),
     )

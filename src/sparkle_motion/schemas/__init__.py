@@ -35,6 +35,7 @@ from sparkle_motion.schemas.canon import (
 )
 from sparkle_motion.schemas.export import ARTIFACT_TYPES, json_schemas
 from sparkle_motion.schemas.output import (
+    KeptPreview,
     LoudnessReading,
     MediaItem,
     MediaSet,
@@ -59,6 +60,7 @@ from sparkle_motion.schemas.project import (
     VoiceSetting,
     builtin_profiles,
 )
+from sparkle_motion.schemas.prompts import PROMPT_SLOTS, PromptTemplate
 from sparkle_motion.schemas.run import (
     Approval,
     Checkpoint,
@@ -105,6 +107,7 @@ __all__ = [
     "FRAMINGS",
     "HUMAN_CHECKPOINTS",
     "MOVEMENTS",
+    "PROMPT_SLOTS",
     "ActionElement",
     "Approval",
     "ArcEpisode",
@@ -136,6 +139,7 @@ __all__ = [
     "IdeaCharacter",
     "IdeaLocation",
     "IdeaSetting",
+    "KeptPreview",
     "License",
     "LoudnessReading",
     "MediaItem",
@@ -146,6 +150,7 @@ __all__ = [
     "OutputFile",
     "PersistentState",
     "Project",
+    "PromptTemplate",
     "QACheck",
     "QAReport",
     "QASettings",

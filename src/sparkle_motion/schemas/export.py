@@ -9,6 +9,7 @@ from sparkle_motion.schemas.base import Artifact
 from sparkle_motion.schemas.canon import Canon, CanonDiff, CanonReport, ContextPack
 from sparkle_motion.schemas.output import MediaSet, QAReport, RenderOutput
 from sparkle_motion.schemas.project import Project
+from sparkle_motion.schemas.prompts import PromptTemplate
 from sparkle_motion.schemas.run import Checkpoint, RunManifest, RunSummary
 from sparkle_motion.schemas.safety import SafetyReport
 from sparkle_motion.schemas.script import Episode, Script
@@ -37,6 +38,7 @@ ARTIFACT_TYPES: dict[str, type[Artifact]] = {
         MediaSet,
         QAReport,
         RenderOutput,
+        PromptTemplate,
         Checkpoint,
         RunManifest,
         RunSummary,

@@ -9,6 +9,7 @@ from pydantic import Field
 from sparkle_motion.schemas.base import Artifact, Model
 
 __all__ = [
+    "KeptPreview",
     "LoudnessReading",
     "MediaItem",
     "MediaSet",
@@ -75,9 +76,17 @@ class LoudnessReading(Model):
     target_true_peak_dbtp: float
 
 
+class KeptPreview(Model):
+    """A shot an upgrade meant to replace that kept its preview clip, and why."""
+
+    shot_id: str
+    code: str  # the error code: SM703 rejected, SM701 transient, ... or "pending"
+    reason: str
+
+
 class RenderOutput(Artifact):
     KIND: ClassVar[str] = "render_output"
-    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: stems name their role
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: stems name their role; upgrades
 
     episode_id: str
     profile: str
@@ -95,6 +104,10 @@ class RenderOutput(Artifact):
     """False when the safety check found something and the run went on (``warn_only``)."""
     qa: QAReport
     lineage: dict[str, str] = Field(default_factory=dict)
+    upgraded: list[str] = Field(default_factory=list)
+    """Shots whose clip came from the profile's provider (an upgrade)."""
+    kept_preview: list[KeptPreview] = Field(default_factory=list)
+    """Shots an upgrade meant to replace that kept their preview clip (status ``degraded``)."""
 
     def stem(self, role: str) -> OutputFile | None:
         """The stem that carries ``role`` (``voice``, ``music``, ``effects``), if there is one.

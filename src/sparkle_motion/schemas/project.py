@@ -49,6 +49,14 @@ class RenderProfile(Model):
     slate: bool = True
     crf: int = Field(20, ge=0, le=51)
     preset: str = "veryfast"
+    provider: str | None = Field(
+        None,
+        description="an hq profile's generator (a provider plugin's name): `sparkle-motion "
+        "upgrade` replaces shots' clips with its clips; None for the local preview",
+    )
+    provider_options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="passed to the provider (e.g. its model)"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -12,7 +12,7 @@ from sparkle_motion.media.resolver import Library
 from sparkle_motion.pipeline.context import StageContext, StageResult
 from sparkle_motion.registry import RegistryOutputs
 from sparkle_motion.render.context import RenderContext
-from sparkle_motion.render.finish import assemble, check, deliver
+from sparkle_motion.render.finish import Provenance, assemble, check, deliver
 from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.render.shots import encode_clips
@@ -108,7 +108,9 @@ def finalize_stage(ctx: StageContext) -> StageResult:
         ctx.input("assembly", MediaSet),
         ctx.input("qa_report", QAReport),
         ctx.run.output_dir,
-        publishable=not isinstance(safety, SafetyReport) or safety.publishable,
-        lineage={n: ctx.input_hashes[n] for n in _STORY_LINEAGE if n in ctx.input_hashes},
+        Provenance(
+            lineage={n: ctx.input_hashes[n] for n in _STORY_LINEAGE if n in ctx.input_hashes},
+            publishable=not isinstance(safety, SafetyReport) or safety.publishable,
+        ),
     )
     return StageResult(outputs={"render_output": output})

@@ -1,0 +1,89 @@
+"""``sparkle-motion upgrade``: replace shots' clips with a provider's, nothing else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sparkle_motion.commands.edges import stdout_console
+
+__all__ = ["upgrade"]
+
+
+def upgrade(
+    project_dir: Annotated[Path, typer.Argument(help="The project folder.")],
+    profile: Annotated[str, typer.Option(help="An hq profile: one that names a provider.")],
+    episode: Annotated[str | None, typer.Option(help="Episode id (default: the first).")] = None,
+    shots: Annotated[
+        str | None, typer.Option(help="Comma-separated shot ids (default: all but the cards).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Estimate only; send nothing, spend nothing.")
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to wait for the provider; later clips are collected by upgrading again."
+        ),
+    ] = 600.0,
+    poll: Annotated[float, typer.Option(help="Seconds between status calls.")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Upgrade a rendered episode's shots through a provider; the sound, captions and timing
+    stay the preview's, and a shot that does not come back keeps its preview clip."""
+    from sparkle_motion.pipeline.project_folder import load_project
+    from sparkle_motion.pipeline.provider_jobs import Waiting
+    from sparkle_motion.pipeline.upgrade import UpgradeRequest, upgrade_episode
+    from sparkle_motion.providers.configs import provider_configs
+    from sparkle_motion.providers.loader import load_providers
+    from sparkle_motion.settings import load_settings
+
+    settings = load_settings()
+    keys = {name: key.get_secret_value() for name, key in settings.provider_keys.items()}
+    # the profile's options (its model, say) over the service's for that provider
+    chosen = load_project(project_dir).project.profile(profile)
+    options = {name: dict(values) for name, values in settings.provider_options.items()}
+    if chosen.provider is not None:
+        options[chosen.provider] = {**options.get(chosen.provider, {}), **chosen.provider_options}
+    loaded = load_providers(provider_configs(settings.provider_urls, keys, options))
+    outcome = upgrade_episode(
+        UpgradeRequest(
+            project_dir=project_dir,
+            profile=profile,
+            episode_id=episode,
+            shots=tuple(s.strip() for s in (shots or "").split(",") if s.strip()),
+            dry_run=dry_run,
+            waiting=Waiting(poll_seconds=poll, deadline_seconds=wait),
+        ),
+        providers=loaded.providers,
+        database_url=settings.database_url,
+        cache_max_bytes=settings.cache_max_bytes,
+    )
+    report: dict[str, Any] = {
+        "request_id": outcome.request_id,
+        "provider": outcome.provider_id,
+        "estimate_usd": round(sum(outcome.estimates.values()), 6),
+        "spent_usd": round(outcome.spent_usd, 6),
+        "estimates": outcome.estimates,
+        "upgraded": outcome.upgraded,
+        "kept_preview": [k.model_dump(mode="json") for k in outcome.kept_preview],
+        "status": outcome.output.status if outcome.output else "estimated",
+        "outputs": {name: str(path.resolve()) for name, path in sorted(outcome.files.items())},
+    }
+    if as_json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return
+    console = stdout_console()
+    console.print(
+        f"upgrade {outcome.request_id} through {outcome.provider_id}: {report['status']}; "
+        f"estimate {report['estimate_usd']:.2f} USD, spent {report['spent_usd']:.2f} USD"
+    )
+    for shot in outcome.upgraded:
+        console.print(f"  {shot}: upgraded")
+    for kept in outcome.kept_preview:
+        console.print(f"  {kept.shot_id}: kept its preview clip ({kept.code}: {kept.reason})")
+    for name, path in report["outputs"].items():
+        print(f"{name}: {path}")  # plain print: a path must never be wrapped

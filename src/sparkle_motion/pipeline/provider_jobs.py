@@ -1,0 +1,262 @@
+"""Asking a provider for shots' clips: submit once, wait with a deadline, fetch, conform.
+
+Every job goes through the ledger: planned with its estimate, its JobRef
+recorded as soon as the provider accepts it (before any wait), each status
+and failure an event. A job the ledger already knows is never submitted
+again: a killed upgrade run again polls the jobs it had submitted, and a
+delivered clip is taken from the cache. Only transient failures and rate
+limits are retried; a rejection is kept for the content-safety gate, and
+any failure leaves the shot its preview clip.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sparkle_motion.cache import BlobCache, cache_key
+from sparkle_motion.errors import ContentRejected, ProviderError
+from sparkle_motion.fingerprint import code_fingerprint
+from sparkle_motion.providers.contract import ClipRequest, JobRef, Provider, output_name
+from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob
+from sparkle_motion.providers.retry import call_with_retries
+from sparkle_motion.registry import Registry
+from sparkle_motion.render.conform import conform_clip
+from sparkle_motion.schemas import KeptPreview, RenderProfile
+
+__all__ = ["ShotJob", "Waiting", "run_jobs"]
+
+_CONFORM_CODE = "sparkle_motion.render.conform"
+
+
+@dataclass(frozen=True)
+class ShotJob:
+    """One shot to ask for: the request, its ledger key, and the frames it must fill."""
+
+    request: ClipRequest
+    key: JobKey
+    frames: int
+    estimate_usd: float
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How to wait: between polls, and for how long in all before a job is left pending."""
+
+    poll_seconds: float = 10.0
+    deadline_seconds: float = 600.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass
+class _Run:
+    provider: Provider
+    ledger: Ledger
+    cache: BlobCache
+    registry: Registry
+    profile: RenderProfile
+    raw_dir: Path
+
+
+def _kept(job: LedgerJob | None, shot_id: str) -> KeptPreview:
+    if job is None:
+        return KeptPreview(shot_id=shot_id, code="budget", reason="not sent: over the budget")
+    if job.phase == "pending":
+        return KeptPreview(
+            shot_id=shot_id,
+            code="pending",
+            reason="the provider had not finished by the deadline; upgrading again collects it",
+        )
+    return KeptPreview(shot_id=shot_id, code=job.error_code or job.phase, reason=job.error or "")
+
+
+def _failed(run: _Run, key: JobKey, error: ProviderError) -> LedgerJob:
+    phase = "rejected" if isinstance(error, ContentRejected) else "failed"
+    return run.ledger.update(
+        key, phase, phase=phase, error_code=error.code, error=error.one_line(), charged_usd=0.0
+    )
+
+
+def _submit(run: _Run, job: ShotJob, webhook_url: str | None) -> LedgerJob:
+    attempts = 0
+
+    def submit() -> JobRef:
+        nonlocal attempts
+        attempts += 1
+        return run.provider.submit(job.request, webhook_url=webhook_url)
+
+    def heard(attempt: int, error: ProviderError, delay: float) -> None:
+        run.ledger.update(job.key, "retry", detail={"error": error.one_line(), "delay": delay})
+
+    try:
+        ref = call_with_retries(submit, on_retry=heard)
+    except ProviderError as error:
+        return _failed(run, job.key, error)
+    return run.ledger.update(
+        job.key, "submitted", phase="submitted", job_ref=ref, attempts=attempts
+    )
+
+
+def _clip_key(run: _Run, job: ShotJob, ref: JobRef) -> str:
+    profile = run.profile
+    return cache_key(
+        kind="provider-clip",
+        provider=ref.provider_id,
+        job=ref.job_id,
+        shot=job.request.shot_id,
+        frames=job.frames,
+        fps=profile.fps,
+        size=[profile.width, profile.height],
+        crf=profile.crf,
+        preset=profile.preset,
+        code=code_fingerprint(_CONFORM_CODE),
+    )
+
+
+def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
+    """Fetch the finished clip, keep the provider's file with its provenance, conform it."""
+    request = job.request
+    raw = run.raw_dir / output_name(request.request_id, ref.provider_id, request.shot_id)
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result = call_with_retries(lambda: run.provider.fetch(ref, raw))
+        with run.cache.incoming(".mp4") as conformed:
+            conform_clip(
+                result.path,
+                conformed,
+                width=run.profile.width,
+                height=run.profile.height,
+                fps=run.profile.fps,
+                frames=job.frames,
+                crf=run.profile.crf,
+                preset=run.profile.preset,
+                where=f"provider {ref.provider_id}: shot {request.shot_id}",
+            )
+            sha = run.cache.put_file(_clip_key(run, job, ref), conformed, move=True)
+    except ProviderError as error:
+        return _failed(run, job.key, error)
+    charged = result.cost_usd if result.cost_usd is not None else job.estimate_usd
+    run.registry.put_file(
+        result.path,
+        kind="media/provider_clip",
+        run_id=request.request_id,
+        params={"name": output_name(request.request_id, ref.provider_id, request.shot_id)},
+        provenance={
+            "provider": ref.provider_id,
+            "model": result.model,
+            "job_id": ref.job_id,
+            "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cost_usd": charged,
+            "seed": result.seed if result.seed is not None else request.seed,
+            "input_hashes": dict(request.input_hashes),
+        },
+    )
+    return run.ledger.update(
+        job.key,
+        "delivered",
+        phase="delivered",
+        reported_usd=result.cost_usd,
+        charged_usd=charged,
+        output_sha256=sha,
+    )
+
+
+def _cancel(run: _Run, job: ShotJob, entry: LedgerJob | None) -> LedgerJob:
+    if entry is not None and entry.ref is not None:
+        try:
+            run.provider.cancel(entry.ref)
+        except ProviderError as error:
+            run.ledger.update(job.key, "cancel_failed", detail={"error": error.one_line()})
+    return run.ledger.update(
+        job.key,
+        "cancelled",
+        phase="cancelled",
+        error_code="budget",
+        error="cancelled: the upgrade's spend reached its budget",
+    )
+
+
+def _poll(run: _Run, job: ShotJob, entry: LedgerJob) -> LedgerJob:
+    ref = entry.ref
+    if ref is None:  # pragma: no cover - only submitted jobs are polled
+        return entry
+    try:
+        state = call_with_retries(lambda: run.provider.status(ref))
+    except ProviderError as error:
+        return _failed(run, job.key, error)
+    if state.phase == "completed":
+        return _deliver(run, job, ref)
+    if state.phase in ("failed", "cancelled"):
+        return run.ledger.update(
+            job.key, state.phase, phase=state.phase, error_code="SM704", error=state.detail
+        )
+    if state.phase != entry.phase:
+        return run.ledger.update(job.key, "status", phase="in_progress", detail={"at": state.phase})
+    return entry
+
+
+def run_jobs(
+    jobs: Sequence[ShotJob],
+    *,
+    provider: Provider,
+    ledger: Ledger,
+    cache: BlobCache,
+    registry: Registry,
+    profile: RenderProfile,
+    raw_dir: Path,
+    budget_usd: float,
+    waiting: Waiting | None = None,
+    webhook_url: str | None = None,
+) -> tuple[dict[str, str], list[KeptPreview]]:
+    """Each job's conformed clip (shot id -> sha256 in the cache), and the shots kept."""
+    wait = waiting or Waiting()
+    run = _Run(provider, ledger, cache, registry, profile, raw_dir)
+    entries: dict[str, LedgerJob | None] = {}
+    committed = sum(
+        (job.estimate_usd for job in jobs if ledger.get(job.key) is not None), 0.0
+    )  # what jobs already in the ledger were counted at
+    spent = 0.0
+    for job in jobs:
+        known = ledger.get(job.key)
+        if known is None:
+            if spent + committed + job.estimate_usd > budget_usd + 1e-9:
+                entries[job.request.shot_id] = None  # at the cap: nothing new goes out
+                continue
+            known = ledger.plan(job.key, job.estimate_usd)
+            spent += job.estimate_usd
+        if known.phase == "planned":
+            known = _submit(run, job, webhook_url)
+        elif known.phase == "delivered" and known.ref and not cache.has(known.output_sha256 or ""):
+            known = _deliver(run, job, known.ref)  # evicted since: fetched again, paid once
+        entries[job.request.shot_id] = known
+    started = wait.clock()
+    by_shot = {job.request.shot_id: job for job in jobs}
+    while True:
+        live = [s for s, e in entries.items() if e is not None and not e.final and e.ref]
+        for shot_id in live:
+            entry = entries[shot_id]
+            if entry is not None:
+                entries[shot_id] = _poll(run, by_shot[shot_id], entry)
+        live = [s for s, e in entries.items() if e is not None and not e.final and e.ref]
+        if live and ledger.spent(jobs[0].key.scope, request_id=jobs[0].key.request_id) > budget_usd:
+            for shot_id in live:  # the provider charged more than estimated: stop here
+                entries[shot_id] = _cancel(run, by_shot[shot_id], entries[shot_id])
+            live = []
+        if not live or wait.clock() - started >= wait.deadline_seconds:
+            break
+        wait.sleep(wait.poll_seconds)
+    for shot_id in live:
+        entries[shot_id] = ledger.update(by_shot[shot_id].key, "pending", phase="pending")
+    delivered = {
+        shot: entry.output_sha256
+        for shot, entry in entries.items()
+        if entry is not None
+        and entry.phase == "delivered"
+        and entry.output_sha256
+        and cache.has(entry.output_sha256)
+    }
+    kept = [_kept(entries[s], s) for s in entries if s not in delivered]
+    return delivered, kept
