@@ -10,7 +10,7 @@ import pytest
 from sparkle_motion.errors import ProviderFatal
 from sparkle_motion.ffmpeg import run_ffmpeg
 from sparkle_motion.render.conform import conform_clip
-from tests.render.media import probe
+from tests.render.media import decode_rgb, probe
 
 
 def clip(path: Path, seconds: float, *, size: str = "320x240", rate: int = 30) -> Path:
@@ -76,3 +76,11 @@ def test_conforming_is_deterministic(tmp_path: Path) -> None:
     conform_clip(source, tmp_path / "b.mp4", **SHOT)
     digest = [hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.mp4", "b.mp4")]
     assert digest[0] == digest[1]
+
+
+def test_fades_dip_the_clip_to_black_at_its_ends(tmp_path: Path) -> None:
+    conform_clip(clip(tmp_path / "in.mp4", 2.2), tmp_path / "out.mp4", **SHOT, fades=(6, 6))
+    pictures = decode_rgb(tmp_path / "out.mp4")
+    means = [float(p.mean()) for p in pictures]
+    assert len(means) == 48 and means[0] < 20 and means[-1] < 20
+    assert means[0] < means[3] < means[10] and means[-1] < means[-4] < means[-12]

@@ -39,6 +39,7 @@ class ShotJob:
     key: JobKey
     frames: int
     estimate_usd: float
+    fades: tuple[int, int] = (0, 0)  # the preview clip's, so scene changes still dip to black
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _clip_key(run: _Run, job: ShotJob, ref: JobRef) -> str:
         job=ref.job_id,
         shot=job.request.shot_id,
         frames=job.frames,
+        fades=list(job.fades),
         fps=profile.fps,
         size=[profile.width, profile.height],
         crf=profile.crf,
@@ -133,6 +135,7 @@ def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
                 frames=job.frames,
                 crf=run.profile.crf,
                 preset=run.profile.preset,
+                fades=job.fades,
                 where=f"provider {ref.provider_id}: shot {request.shot_id}",
             )
             sha = run.cache.put_file(_clip_key(run, job, ref), conformed, move=True)

@@ -33,7 +33,7 @@ from sparkle_motion.render.engine import render_episode
 from sparkle_motion.render.finish import Provenance
 from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
-from sparkle_motion.render.shots import encode_clips
+from sparkle_motion.render.shots import encode_clips, fades
 from sparkle_motion.render.storyboard import draw_frames
 from sparkle_motion.schemas import (
     Artifact,
@@ -202,6 +202,7 @@ def upgrade_episode(
         ).hash
         names = {who: member.name for who, member in plan.cast.items()}
         chosen = set(_chosen(preview.shotlist, request.shots))
+        fade_frames = fades(preview.shotlist)
         jobs = []
         for shot in preview.shotlist.shots:
             if shot.id not in chosen:
@@ -223,7 +224,8 @@ def upgrade_episode(
                 },
             )
             key = JobKey(_scope(folder), request_id, provider.provider_id, shot.id)
-            jobs.append(ShotJob(clip, key, shot.frames, provider.estimate(clip).usd))
+            fade = fade_frames[shot.id]
+            jobs.append(ShotJob(clip, key, shot.frames, provider.estimate(clip).usd, fade))
         ledger = Ledger(registry.engine)
         outcome = UpgradeOutcome(
             request_id=request_id,

@@ -47,9 +47,11 @@ def conform_clip(
     frames: int,
     crf: int,
     preset: str,
+    fades: tuple[int, int] = (0, 0),
     where: str = "clip",
 ) -> Conformed:
-    """``source`` as exactly ``frames`` frames of ``width`` x ``height`` at ``fps``, in ``out``."""
+    """``source`` as exactly ``frames`` frames of ``width`` x ``height`` at ``fps``, in ``out``;
+    ``fades`` (frames from and to black) as the preview clip of that shot has them."""
     try:
         reading = probe_stream(source, "v")
     except MediaError as exc:
@@ -84,6 +86,10 @@ def conform_clip(
             "setsar=1",
             # a clip that rounds a frame short holds its last frame
             f"tpad=stop_mode=clone:stop={fps}",
+            # as the preview clips fade: the first frame of a fade-in and the last of a
+            # fade-out are black
+            *([f"fade=t=in:s=0:n={fades[0]}"] if fades[0] > 0 else []),
+            *([f"fade=t=out:s={frames - 1 - fades[1]}:n={fades[1]}"] if fades[1] > 0 else []),
             "format=yuv420p",
         ]
     )
