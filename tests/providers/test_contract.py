@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,29 +10,24 @@ import pytest
 from sparkle_motion.errors import ProviderError, WebhookRejected
 from sparkle_motion.providers import ClipRequest, JobRef, Provider
 from tests.plugins.scripted import Scripted
-from tests.providers.fake_fal import FakeFal
 from tests.render.media import probe
+from tests.service.helpers import wait_for
 
 MakeRequest = Callable[..., ClipRequest]
 
 
 @pytest.fixture(params=["fal", "scripted"])
-def provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Provider]:
+def provider(request: pytest.FixtureRequest) -> Iterator[Provider]:
     """Each provider, on the fake service that follows its documented API."""
     if request.param == "scripted":
         yield Scripted()
         return
-    fake: FakeFal = request.getfixturevalue("fake")
-    made: Callable[..., Provider] = request.getfixturevalue("make_provider")
-    assert fake.url
+    made: Callable[..., Provider] = request.getfixturevalue("make_provider")  # on the fake FAL
     yield made()
 
 
-def finish(provider: Provider, ref: JobRef, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while provider.status(ref).phase != "completed":
-        assert time.monotonic() < deadline, "the job never completed"
-        time.sleep(0.02)
+def finish(provider: Provider, ref: JobRef) -> None:
+    wait_for(lambda: provider.status(ref).phase == "completed", timeout=30.0, interval=0.02)
 
 
 def test_it_states_what_it_can_do(provider: Provider) -> None:

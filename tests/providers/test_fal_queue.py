@@ -11,7 +11,6 @@ import pytest
 
 from sparkle_motion.errors import (
     ContentRejected,
-    ProviderError,
     ProviderFatal,
     ProviderRateLimited,
     ProviderTransient,
@@ -29,16 +28,14 @@ from sparkle_motion.providers.fal import make_provider as factory
 from tests.providers.fake_fal import REJECTION_MSG, FakeFal
 from tests.providers.servers import WebhookSink
 from tests.render.media import probe
+from tests.service.helpers import wait_for
 
 MakeProvider = Callable[..., FalProvider]
 MakeRequest = Callable[..., ClipRequest]
 
 
-def wait_done(provider: FalProvider, ref: JobRef, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while provider.status(ref).phase != "completed":
-        assert time.monotonic() < deadline, "the job never completed"
-        time.sleep(0.05)
+def wait_done(provider: FalProvider, ref: JobRef) -> None:
+    wait_for(lambda: provider.status(ref).phase == "completed", timeout=30.0, interval=0.05)
 
 
 def test_a_clip_is_submitted_followed_and_fetched(
@@ -252,7 +249,7 @@ def test_an_unreachable_or_keyless_provider_says_so(make_provider: MakeProvider)
     gone = factory(ProviderConfig(name="fal", base_url="http://127.0.0.1:9", api_key="k"))
     try:
         assert gone.configured() and not gone.reachable()
-        with pytest.raises(ProviderError):  # transient: the connection failed
+        with pytest.raises(ProviderTransient, match="the connection failed"):
             gone.status(JobRef(provider_id="fal", job_id="x", shot_id="s", request_id="r"))
     finally:
         gone.close()

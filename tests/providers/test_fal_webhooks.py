@@ -162,6 +162,9 @@ def test_the_window_is_configurable(keys: Keys, clock: Clock) -> None:
         (None, ("X-Fal-Webhook-Timestamp", "yesterday"), "not Unix seconds"),
         (None, ("X-Fal-Webhook-Signature", "zz-not-hex"), "not hexadecimal"),
         (None, ("X-Fal-Webhook-User-Id", "someone-else"), "none of the keys"),
+        # each header is part of the signed message: changing one breaks the signature
+        (None, ("X-Fal-Webhook-Request-Id", "req-other"), "none of the keys"),
+        (None, ("X-Fal-Webhook-Timestamp", str(int(NOW) + 1)), "none of the keys"),
     ],
 )
 def test_missing_or_malformed_headers_are_rejected(

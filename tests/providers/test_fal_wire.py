@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,12 @@ from sparkle_motion.errors import (
     ProviderTransient,
 )
 from sparkle_motion.providers import ClipRequest, JobRef, ProviderConfig, load_providers
-from sparkle_motion.providers.fal import DEFAULT_MODEL, DEFAULT_QUEUE_URL, FalProvider
+from sparkle_motion.providers.fal import (
+    DEFAULT_MODEL,
+    DEFAULT_QUEUE_URL,
+    KNOWN_MODELS,
+    FalProvider,
+)
 from sparkle_motion.providers.fal.models import clip_seconds, profile_for
 from sparkle_motion.providers.fal.options import FalOptions
 from tests.conftest import REPO
@@ -98,6 +104,8 @@ def test_the_shortest_covering_clip_is_asked_for(seconds: float, made: int) -> N
 def test_durations_can_be_configured_for_another_model() -> None:
     profile = profile_for(FalOptions(model="fal-ai/other/i2v", durations=(8, 4, 6)))
     assert profile.durations == (4, 6, 8) and clip_seconds(profile, 4.5) == 6
+    known = profile_for(FalOptions(durations=(10, 5)))  # the rest of a known model's profile stays
+    assert known == replace(KNOWN_MODELS[DEFAULT_MODEL], durations=(5, 10))
 
 
 @pytest.mark.parametrize(
@@ -179,8 +187,34 @@ def result_then_file(result: dict[str, Any], file: bytes) -> Handler:
 
 def test_fetch_downloads_the_video_and_reports_a_seed(tmp_path: Path) -> None:
     result = {"video": {"url": "https://v3.fal.media/files/a/out.mp4", "file_size": 4}, "seed": 77}
-    clip = provider_with(result_then_file(result, b"mp4!")).fetch(ref(), tmp_path / "c.mp4")
+    serve = result_then_file(result, b"mp4!")
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        return serve(request)
+
+    clip = provider_with(handler).fetch(ref(), tmp_path / "c.mp4")
     assert clip.path.read_bytes() == b"mp4!" and clip.seed == 77 and clip.cost_usd is None
+    # the caller has just polled the status: a ready result is not preceded by another poll
+    assert paths == ["/fal-ai/kling-video/requests/abc", "/files/a/out.mp4"]
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "match"),
+    [("IN_PROGRESS", ProviderTransient, "still in_progress"), ("COMPLETED", ProviderFatal, "400")],
+)
+def test_a_result_refused_with_400_is_transient_only_while_the_job_runs(
+    tmp_path: Path, status: str, expected: type, match: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/status"):
+            return httpx.Response(200, json={"status": status})
+        return httpx.Response(400, json={"detail": "Request is still in progress"})
+
+    with pytest.raises(expected, match=match):
+        provider_with(handler).fetch(ref(), tmp_path / "c.mp4")
+    assert not (tmp_path / "c.mp4").exists()
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -95,10 +96,7 @@ class FalProvider:
         body = models.model_input(self._profile, request)
         url = f"{self._base}/{self._profile.model}"
         params = {"fal_webhook": webhook_url} if webhook_url else None
-        with transport_errors(provider="fal", what="submit"):
-            response = self._client.post(
-                url, json=body, params=params, headers=self._headers(url), timeout=self._timeout
-            )
+        response = self._send("POST", url, what="submit", json=body, params=params)
         if not response.is_success:
             raise wire.failure(response, what="submit")
         answer = wire.json_object(response, what="submit", resubmit_risk=True)
@@ -107,26 +105,31 @@ class FalProvider:
         )
 
     def status(self, ref: JobRef) -> JobState:
-        response = self._get(
-            ref.status_url or f"{self._requests(ref.job_id)}/status", what="status"
-        )
+        url = ref.status_url or f"{self._requests(ref.job_id)}/status"
+        response = self._send("GET", url, what="status")
+        if not response.is_success:
+            raise wire.failure(response, what="status")
         return wire.job_state(wire.json_object(response, what="status", resubmit_risk=False))
 
     def fetch(self, ref: JobRef, dest: Path) -> ClipResult:
         """The finished clip, downloaded to ``dest`` (whole or not at all).
 
-        A webhook may arrive before the status reads COMPLETED, and FAL's result
-        call answers 400 until it does; so the status is read first, and a job
-        not yet finished is a transient failure.
+        The result is asked for at once: a caller fetches when its own status poll
+        says the job ended. A webhook may arrive before the status reads COMPLETED,
+        and FAL's result call answers 400 until it does; so a 400 alone makes the
+        status be read, and a job not yet finished is a transient failure.
         """
-        state = self.status(ref)
-        if state.phase != "completed":
-            raise ProviderTransient(
-                f"job {ref.job_id} is still {state.phase}",
-                where="provider fal: fetch",
-                hint="fetch it once the status says completed",
-            )
-        response = self._get(ref.response_url or self._requests(ref.job_id), what="fetch")
+        response = self._send("GET", ref.response_url or self._requests(ref.job_id), what="fetch")
+        if response.status_code == 400:
+            state = self.status(ref)
+            if state.phase != "completed":
+                raise ProviderTransient(
+                    f"job {ref.job_id} is still {state.phase}",
+                    where="provider fal: fetch",
+                    hint="fetch it once the status says completed",
+                )
+        if not response.is_success:
+            raise wire.failure(response, what="fetch")
         result = wire.json_object(response, what="fetch", resubmit_risk=False)
         video_url, size = wire.video_file(result)
         self._download(video_url, dest, size)
@@ -142,8 +145,7 @@ class FalProvider:
 
     def cancel(self, ref: JobRef) -> None:
         url = ref.cancel_url or f"{self._requests(ref.job_id)}/cancel"
-        with transport_errors(provider="fal", what="cancel"):
-            response = self._client.put(url, headers=self._headers(url), timeout=self._timeout)
+        response = self._send("PUT", url, what="cancel")
         if response.is_success:  # 202 CANCELLATION_REQUESTED (or OK)
             return
         if response.status_code == 400 and _status_field(response) == "ALREADY_COMPLETED":
@@ -168,12 +170,12 @@ class FalProvider:
             return {}
         return {"Authorization": f"Key {self._key}"}
 
-    def _get(self, url: str, *, what: str) -> httpx.Response:
+    def _send(self, method: str, url: str, *, what: str, **kwargs: Any) -> httpx.Response:
+        """One call, the key sent only to the queue host, network failures classed."""
         with transport_errors(provider="fal", what=what):
-            response = self._client.get(url, headers=self._headers(url), timeout=self._timeout)
-        if not response.is_success:
-            raise wire.failure(response, what=what)
-        return response
+            return self._client.request(
+                method, url, headers=self._headers(url), timeout=self._timeout, **kwargs
+            )
 
     def _download(self, url: str, dest: Path, size: int | None) -> None:
         with (

@@ -10,7 +10,7 @@ other model id is sent the same shape as the default one (a prompt, an
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
@@ -79,14 +79,7 @@ def profile_for(options: FalOptions) -> ModelProfile:
     # An unknown model is assumed to take a seed: most of FAL's video models do.
     profile = known or ModelProfile(options.model, (5, 10), takes_seed=True, usd_per_second=None)
     if options.durations is not None:
-        profile = ModelProfile(
-            profile.model,
-            tuple(sorted(options.durations)),
-            profile.takes_seed,
-            profile.usd_per_second,
-            profile.max_width,
-            profile.max_height,
-        )
+        profile = replace(profile, durations=tuple(sorted(options.durations)))
     return profile
 
 
