@@ -43,55 +43,60 @@ def _origin(name: str) -> Path | None:
     return Path(spec.origin)
 
 
-def _is_package(name: str) -> bool:
-    origin = _origin(name)
-    return origin is not None and origin.name == "__init__.py"
+def _ours(module: str) -> bool:
+    return (module == _ROOT or module.startswith(_ROOT + ".")) and not _left_out(module)
 
 
-def _strip_docstrings(tree: ast.AST) -> None:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if (
-                body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                node.body = body[1:] or [ast.Pass()]
-
-
-def _imports(name: str, tree: ast.AST) -> set[str]:
-    """The Sparkle Motion modules ``name``'s code imports (a package's names resolved to the
+def _imported(package: str, node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The modules of ours one import statement names (a package's names resolved to the
     submodules they are, when they are modules)."""
-    package = name if _is_package(name) else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                module = ".".join([*base, node.module] if node.module else base)
-            else:
-                module = node.module or ""
-            for alias in node.names:
-                submodule = f"{module}.{alias.name}"
-                found.add(submodule if _origin(submodule) is not None else module)
-    return {m for m in found if (m == _ROOT or m.startswith(_ROOT + ".")) and not _left_out(m)}
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names if _ours(alias.name)}
+    if node.level:
+        base = package.split(".")
+        base = base[: len(base) - node.level + 1]
+        module = ".".join([*base, node.module] if node.module else base)
+    else:
+        module = node.module or ""
+    if not _ours(module):
+        return set()
+    found = set()
+    for alias in node.names:
+        submodule = f"{module}.{alias.name}"
+        found.add(submodule if _origin(submodule) is not None else module)
+    return {m for m in found if _ours(m)}
+
+
+def _has_docstring(body: list[ast.stmt]) -> bool:
+    first = body[0] if body else None
+    return (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
 
 
 @functools.cache
 def _module(name: str) -> tuple[str, frozenset[str]]:
-    """(sha256 of the module's normalized syntax tree, the modules it imports)."""
+    """(sha256 of the module's syntax tree without docstrings, the modules of ours it imports).
+
+    One walk over the tree does both: it drops docstrings and collects imports.
+    """
     origin = _origin(name)
     if origin is None:
         raise ModuleNotFoundError(f"no Python source for {name}")
     tree = ast.parse(origin.read_text(encoding="utf-8"), filename=str(origin))
-    _strip_docstrings(tree)
+    package = name if origin.name == "__init__.py" else name.rpartition(".")[0]
+    imports: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports |= _imported(package, node)
+        elif isinstance(
+            node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+        ) and _has_docstring(node.body):
+            node.body = node.body[1:] or [ast.Pass()]
     digest = hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
-    return digest, frozenset(_imports(name, tree))
+    return digest, frozenset(imports)
 
 
 def module_closure(*modules: str) -> list[str]:
