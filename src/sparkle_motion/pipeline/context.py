@@ -13,7 +13,7 @@ from sparkle_motion.errors import RunPaused, RunStopped
 from sparkle_motion.pipeline.project_folder import ProjectFolder
 from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.registry import Registry
-from sparkle_motion.render.context import Log, Progress
+from sparkle_motion.render.context import Log, Progress, never
 from sparkle_motion.schemas import Artifact, ModelUsage, Project, RenderProfile
 
 __all__ = [
@@ -65,10 +65,6 @@ class RunControl:
             )
 
 
-def _never() -> bool:
-    return False
-
-
 @dataclass
 class StageContext:
     stage: str
@@ -84,7 +80,7 @@ class StageContext:
     input_hashes: Mapping[str, str]
     progress: Progress
     log: Log
-    cancelled: Callable[[], bool] = _never
+    cancelled: Callable[[], bool] = never
     dry_run: bool = False  # plan only: a stage must leave durable state (the canon) alone
     # What the stage spent on language models; the runner adds it to the run summary,
     # also when the stage fails.

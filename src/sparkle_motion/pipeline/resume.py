@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sparkle_motion.cache import BlobCache
 from sparkle_motion.errors import MissingInput, SparkleError
 from sparkle_motion.pipeline.context import StageSpec
 from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.pipeline.run_state import RunState
+from sparkle_motion.registry import Registry
 from sparkle_motion.schemas import ARTIFACT_TYPES, Artifact, MediaSet, RunManifest
 
-__all__ = ["reopen_manifest", "try_skip"]
+__all__ = ["media_present", "reopen_manifest", "try_skip"]
 
 
 def reopen_manifest(run: RunFolder, episode_id: str) -> RunManifest:
@@ -37,10 +39,12 @@ def reopen_manifest(run: RunFolder, episode_id: str) -> RunManifest:
     return manifest.model_copy(update={"status": "running"})
 
 
-def _media_present(state: RunState, artifact: Artifact) -> bool:
+def media_present(artifact: Artifact, cache: BlobCache, registry: Registry) -> bool:
+    """True unless ``artifact`` is a media set some of whose files are gone: frames, clips
+    and speech from the cache (evicted, say), assembled files from the registry."""
     if not isinstance(artifact, MediaSet):
         return True
-    return all(state.cache.has(i.sha256) or state.registry.has(i.sha256) for i in artifact.items)
+    return all(cache.has(i.sha256) or registry.has(i.sha256) for i in artifact.items)
 
 
 def try_skip(spec: StageSpec, state: RunState, input_hashes: Mapping[str, str]) -> bool:
@@ -60,7 +64,7 @@ def try_skip(spec: StageSpec, state: RunState, input_hashes: Mapping[str, str]) 
             loaded[name] = (ARTIFACT_TYPES[record.kind].from_json(data, source=sha), record.hash)
         except (SparkleError, KeyError):
             return False
-    if not all(_media_present(state, artifact) for artifact, _ in loaded.values()):
+    if not all(media_present(a, state.cache, state.registry) for a, _ in loaded.values()):
         return False  # its media was evicted or deleted: make it again
     for name, (artifact, sha) in loaded.items():
         state.available.put(name, artifact, sha)

@@ -15,7 +15,7 @@ Every document is written atomically; readers get the old one or the new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +24,10 @@ from typing import Any
 from sparkle_motion.atomic import write_atomic
 from sparkle_motion.errors import MissingInput, SparkleError
 from sparkle_motion.pipeline.logs import stage_logger
-from sparkle_motion.schemas import Checkpoint, RunManifest, RunSummary, StageEvent
+from sparkle_motion.registry import Registry
+from sparkle_motion.schemas import Artifact, Checkpoint, RunManifest, RunSummary, StageEvent
 
-__all__ = ["RUNS_DIR", "RunFolder", "run_folders"]
+__all__ = ["RUNS_DIR", "RunFolder", "keep_artifact", "run_folders"]
 
 RUNS_DIR = "runs"
 
@@ -144,6 +145,21 @@ class RunFolder:
         """The stage's structured log (JSON lines, appended)."""
         with stage_logger(self.log_path(stage), run_id=self.run_id, stage=stage, **bound) as log:
             yield log
+
+
+def keep_artifact(
+    registry: Registry,
+    run: RunFolder,
+    name: str,
+    artifact: Artifact,
+    *,
+    parents: Sequence[str] = (),
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """Store ``artifact`` in the registry under the run and write it to the run folder; its hash."""
+    record = registry.put_artifact(artifact, parents=parents, params=params, run_id=run.run_id)
+    run.write_artifact(name, artifact.to_json())
+    return record.hash
 
 
 def run_folders(state_dir: Path) -> list[RunFolder]:

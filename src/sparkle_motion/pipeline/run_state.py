@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,9 +53,6 @@ class Available:
 
     def __contains__(self, name: object) -> bool:
         return name in self._held
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._held)
 
     def artifact(self, name: str) -> Artifact:
         return self._held[name].artifact

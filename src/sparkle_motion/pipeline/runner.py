@@ -46,10 +46,10 @@ from sparkle_motion.pipeline.context import (
 from sparkle_motion.pipeline.failpoint import FAILPOINT_ENV, Failpoint
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
 from sparkle_motion.pipeline.resume import reopen_manifest, try_skip
-from sparkle_motion.pipeline.run_folder import RunFolder
+from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact
 from sparkle_motion.pipeline.run_state import RunOutcome, RunRequest, RunState
 from sparkle_motion.registry import Registry
-from sparkle_motion.render.context import NULL_PROGRESS
+from sparkle_motion.render.context import NULL_PROGRESS, never
 from sparkle_motion.schemas import (
     Checkpoint,
     ModelUsage,
@@ -68,10 +68,6 @@ ProgressFactory = Callable[[str], Progress]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _never() -> bool:
-    return False
 
 
 def _status_of(error: SparkleError | None) -> str:
@@ -195,12 +191,7 @@ class Runner:
         """The project, the canon and the episode source enter the registry."""
         registry = state.registry
         hashes = {
-            name: registry.put_bytes(
-                artifact.to_json(),
-                kind=artifact.KIND,
-                schema_version=artifact.schema_version,
-                run_id=state.run_id,
-            ).hash
+            name: registry.put_artifact(artifact, run_id=state.run_id).hash
             for name, artifact in (("project", state.folder.project), ("canon", state.folder.canon))
         }
         hashes["source"] = registry.put_file(
@@ -289,7 +280,7 @@ class Runner:
                         input_hashes=input_hashes,
                         progress=failpoint,
                         log=log,
-                        cancelled=self.control.cancelled if self.control else _never,
+                        cancelled=self.control.cancelled if self.control else never,
                         dry_run=state.dry_run,
                         usage=usage,
                     )
@@ -370,18 +361,15 @@ class Runner:
         optional = [n for n in spec.optional_outputs if n in result.outputs]
         for name in (*spec.outputs, *optional):
             artifact = result.outputs[name]
-            data = artifact.to_json()
-            record = state.registry.put_bytes(
-                data,
-                kind=artifact.KIND,
-                schema_version=artifact.schema_version,
+            stored[name] = keep_artifact(
+                state.registry,
+                state.run,
+                name,
+                artifact,
                 parents=parents,
                 params={"stage": spec.name},
-                run_id=state.run_id,
             )
-            state.run.write_artifact(name, data)
-            state.available.put(name, artifact, record.hash)
-            stored[name] = record.hash
+            state.available.put(name, artifact, stored[name])
         return stored
 
     def _fail(

@@ -16,6 +16,7 @@ from sparkle_motion.registry.engine import create_index_engine, index_url, migra
 from sparkle_motion.registry.index import Clock, Index
 from sparkle_motion.registry.record import ArtifactRecord, describe
 from sparkle_motion.registry.store import BlobStore, is_sha256
+from sparkle_motion.schemas import Artifact
 
 __all__ = ["MIN_PREFIX", "Registry"]
 
@@ -89,6 +90,24 @@ class Registry:
         )
         digest, size = self._blobs.put_bytes(data)
         return self._index.add(digest, size, new)
+
+    def put_artifact(
+        self,
+        artifact: Artifact,
+        *,
+        parents: Sequence[str] = (),
+        params: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> ArtifactRecord:
+        """Store an artifact's canonical JSON under its kind and schema version."""
+        return self.put_bytes(
+            artifact.to_json(),
+            kind=artifact.KIND,
+            schema_version=artifact.schema_version,
+            parents=parents,
+            params=params,
+            run_id=run_id,
+        )
 
     def put_file(
         self,

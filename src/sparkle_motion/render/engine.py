@@ -44,7 +44,8 @@ from sparkle_motion.render.storyboard import draw_frames
 from sparkle_motion.schemas import Artifact, MediaSet, QAReport, RenderOutput
 
 __all__ = [
-    "ENGINE_STEPS",
+    "GIVABLE_STEPS",
+    "STEP_OUTPUTS",
     "EngineObserver",
     "EpisodeRender",
     "episode_sound_levels",
@@ -53,7 +54,16 @@ __all__ = [
     "render_shot",
 ]
 
-ENGINE_STEPS = ("frames", "voice", "clips", "assemble", "qa", "finalize")
+# Each step, in order, and the name of what it makes (the names ``given`` and a run folder use).
+STEP_OUTPUTS = {
+    "frames": "frames",
+    "voice": "voice",
+    "clips": "clips",
+    "assemble": "assembly",
+    "qa": "qa_report",
+    "finalize": "render_output",
+}
+GIVABLE_STEPS = ("frames", "voice", "clips", "assemble")  # their media sets may be given
 
 
 class EngineObserver(Protocol):
@@ -140,11 +150,11 @@ def render_episode(
     ctx = _context(package, media, cache, store, work_dir, log, cancelled)
     made: dict[str, MediaSet] = {}
     notes: list[str] = []
-    current = ENGINE_STEPS[0]
+    current = GIVABLE_STEPS[0]
 
-    def media_step(step: str, name: str, make: Callable[[RenderContext], MediaSet]) -> MediaSet:
+    def media_step(step: str, make: Callable[[RenderContext], MediaSet]) -> MediaSet:
         nonlocal current
-        current = step
+        current, name = step, STEP_OUTPUTS[step]
         if given and name in given:
             watch.skipped(step)
             made[name] = given[name]
@@ -162,10 +172,10 @@ def render_episode(
         return result.media
 
     try:
-        media_step("frames", "frames", draw_frames)
-        media_step("voice", "voice", lambda ctx: speak_lines(ctx)[0])
-        media_step("clips", "clips", lambda ctx: encode_clips(ctx, made["frames"]))
-        media_step("assemble", "assembly", assembled)
+        media_step("frames", draw_frames)
+        media_step("voice", speak_lines)
+        media_step("clips", lambda ctx: encode_clips(ctx, made["frames"]))
+        media_step("assemble", assembled)
         current = "qa"
         ctx.progress = watch.begin(current)
         checked = check(ctx, made["assembly"])
@@ -222,7 +232,7 @@ def episode_sound_levels(
 ) -> SoundLevels:
     """The dialogue level and the loudness gain the episode's scenes are mixed at."""
     ctx = _context(package, media, cache, store, work_dir, NULL_LOG, never)
-    voice, _ = speak_lines(ctx)
+    voice = speak_lines(ctx)
     return sound_levels(ctx, voice)
 
 
@@ -245,5 +255,5 @@ def render_scene_sound(
             where="scene_id",
             hint=f"one of: {', '.join(package.scene_ids())}",
         )
-    voice, _ = speak_lines(ctx, shots)
+    voice = speak_lines(ctx, shots)
     return scene_sound(ctx, voice, scene_id, levels)

@@ -14,11 +14,9 @@ from sparkle_motion.schemas import MediaItem, MediaSet
 __all__ = ["speak_lines"]
 
 
-def speak_lines(
-    ctx: RenderContext, shot_ids: Collection[str] | None = None
-) -> tuple[MediaSet, SpeechCache]:
-    """Each line's speech (cached, or spoken now) and the cache's counts; with
-    ``shot_ids``, only the lines of those shots.
+def speak_lines(ctx: RenderContext, shot_ids: Collection[str] | None = None) -> MediaSet:
+    """Each line's speech (cached, or spoken now); with ``shot_ids``, only the lines of
+    those shots. The blob cache counts the hits and misses.
 
     A line whose speech differs from the speech its timing was locked with
     stops the render: its captions and shot length were measured on other audio.
@@ -51,4 +49,4 @@ def speak_lines(
             ctx.progress.advance()
     finally:
         release_engines()
-    return MediaSet.new(stage="voice", items=items), speech
+    return MediaSet.new(stage="voice", items=items)

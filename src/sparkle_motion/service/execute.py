@@ -63,12 +63,7 @@ def _register_summary(job: Job, outcome: RunOutcome, database_url: str | None) -
     if outcome.summary is None:
         return None
     with Registry.open(Path(job.project_dir) / STATE_DIR, database_url) as registry:
-        return registry.put_bytes(
-            outcome.summary.to_json(),
-            kind=outcome.summary.KIND,
-            schema_version=outcome.summary.schema_version,
-            run_id=job.job_id,
-        ).hash
+        return registry.put_artifact(outcome.summary, run_id=job.job_id).hash
 
 
 def _crash(exc: Exception) -> Execution:

@@ -18,9 +18,15 @@ from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
 from sparkle_motion.errors import GateBlocked, RunPaused, RunStopped, SparkleError
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
-from sparkle_motion.pipeline.run_folder import RunFolder
+from sparkle_motion.pipeline.resume import media_present
+from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact
 from sparkle_motion.registry import Registry, RegistryOutputs
-from sparkle_motion.render.engine import EpisodeRender, render_episode
+from sparkle_motion.render.engine import (
+    GIVABLE_STEPS,
+    STEP_OUTPUTS,
+    EpisodeRender,
+    render_episode,
+)
 from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import (
@@ -43,17 +49,6 @@ Clock = Callable[[], datetime]
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-# What each engine step makes, by the name the run folder keeps it under.
-_OUTPUT_OF = {
-    "frames": "frames",
-    "voice": "voice",
-    "clips": "clips",
-    "assemble": "assembly",
-    "qa": "qa_report",
-    "finalize": "render_output",
-}
 
 
 class _Steps:
@@ -113,8 +108,8 @@ class _Steps:
 
     def success(self, step: str, notes: Sequence[str], output: Artifact) -> None:
         self._open = None
-        name = _OUTPUT_OF[step]
-        self.hashes.update(_store_artifacts(self.registry, self.run, {name: output}))
+        name = STEP_OUTPUTS[step]
+        self.hashes.update({name: keep_artifact(self.registry, self.run, name, output)})
         self.run.write_checkpoint(
             Checkpoint.new(
                 stage=step, status="success", attempt=1, output_hashes={name: self.hashes[name]}
@@ -134,25 +129,12 @@ class _Steps:
         )
 
 
-def _store_artifacts(
-    registry: Registry, run: RunFolder, artifacts: dict[str, Artifact]
-) -> dict[str, str]:
-    hashes = {}
-    for name, artifact in artifacts.items():
-        data = artifact.to_json()
-        hashes[name] = registry.put_bytes(
-            data, kind=artifact.KIND, schema_version=artifact.schema_version, run_id=run.run_id
-        ).hash
-        run.write_artifact(name, data)
-    return hashes
-
-
 def _given(run: RunFolder, registry: Registry, cache: BlobCache) -> dict[str, MediaSet]:
     """The media sets earlier attempts finished, when their files are all still there."""
     given: dict[str, MediaSet] = {}
-    for step in ("frames", "voice", "clips", "assemble"):
+    for step in GIVABLE_STEPS:
         checkpoint = run.read_checkpoint(step)
-        name = _OUTPUT_OF[step]
+        name = STEP_OUTPUTS[step]
         sha = checkpoint.output_hashes.get(name) if checkpoint else None
         if checkpoint is None or checkpoint.status != "success" or not sha:
             break
@@ -160,7 +142,7 @@ def _given(run: RunFolder, registry: Registry, cache: BlobCache) -> dict[str, Me
             media = MediaSet.from_json(registry.get_bytes(sha), source=f"{step} {sha[:12]}")
         except SparkleError:
             break
-        if not all(cache.has(i.sha256) or registry.has(i.sha256) for i in media.items):
+        if not media_present(media, cache, registry):
             break  # evicted or deleted: that step and the ones after it run again
         given[name] = media
     return given
@@ -200,15 +182,10 @@ def execute_package(
     rendered: EpisodeRender | None = None
     with Registry.open(state_dir, database_url) as registry:
         steps = _Steps(run, manifest, control, progress, cache, registry, clock)
-        artifacts = _store_artifacts(
-            registry,
-            run,
-            {
-                "shotlist": package.shotlist,
-                "asset_manifest": package.asset_manifest,
-                "render_plan": package.render_plan,
-            },
-        )
+        artifacts = {
+            name: keep_artifact(registry, run, name, getattr(package, name))
+            for name in ("shotlist", "asset_manifest", "render_plan")
+        }
         try:
             with run.logger("engine", tenant_id=job.tenant_id) as log:
                 rendered = render_episode(
@@ -240,12 +217,7 @@ def execute_package(
             errors=[error.one_line()] if error else [],
         )
         run.write_summary(summary)
-        summary_hash = registry.put_bytes(
-            summary.to_json(),
-            kind=summary.KIND,
-            schema_version=summary.schema_version,
-            run_id=job.job_id,
-        ).hash
+        summary_hash = registry.put_artifact(summary, run_id=job.job_id).hash
     cache.evict()
     return _execution(
         error, rendered.output if rendered else None, artifacts, summary, summary_hash

@@ -100,7 +100,7 @@ def resolve_stage(ctx: StageContext) -> StageResult:
     script = ctx.input("script", Script)
     project = ctx.project
     cache = BlobAssetCache(ctx.cache)
-    assets = resolve_assets(manifest, library_for(ctx), cache, inspect_asset)
+    assets = resolve_assets(manifest, library_for(ctx.folder), cache, inspect_asset)
     cast: dict[str, CastMember] = {}
     for index, character in enumerate(script.characters):
         canon_entry = ctx.folder.canon.character(character.speaker_id)

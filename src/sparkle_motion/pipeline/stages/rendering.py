@@ -8,8 +8,10 @@ keeps the checkpoints.
 
 from __future__ import annotations
 
+from sparkle_motion.cache import BlobCache
 from sparkle_motion.media.resolver import Library
 from sparkle_motion.pipeline.context import StageContext, StageResult
+from sparkle_motion.pipeline.project_folder import ProjectFolder
 from sparkle_motion.registry import RegistryOutputs
 from sparkle_motion.render.context import RenderContext
 from sparkle_motion.render.finish import Provenance, assemble, check, deliver
@@ -43,17 +45,18 @@ __all__ = [
 _STORY_LINEAGE = ("script", "safety_report", "canon_report")
 
 
-def library_for(ctx: StageContext) -> Library:
+def library_for(folder: ProjectFolder) -> Library:
     """Where the project's local assets may come from: its folder and its library roots."""
     return Library(
-        project_dir=ctx.folder.root,
-        extra_roots=tuple((ctx.folder.root / root).resolve() for root in ctx.project.library_roots),
-        overrides={o.asset: o for o in ctx.project.rights_overrides},
+        project_dir=folder.root,
+        extra_roots=tuple((folder.root / root).resolve() for root in folder.project.library_roots),
+        overrides={o.asset: o for o in folder.project.rights_overrides},
     )
 
 
-def media_for(ctx: StageContext) -> FolderMedia:
-    return FolderMedia(ctx.folder.root, ctx.cache, library_for(ctx).extra_roots)
+def media_for(folder: ProjectFolder, cache: BlobCache) -> FolderMedia:
+    """The project's files as the Video Engine reads them: confined to its library roots."""
+    return FolderMedia(folder.root, cache, library_for(folder).extra_roots)
 
 
 def package_of(ctx: StageContext) -> RenderPackage:
@@ -67,7 +70,7 @@ def package_of(ctx: StageContext) -> RenderPackage:
 def _engine(ctx: StageContext) -> RenderContext:
     return RenderContext(
         package=package_of(ctx),
-        media=media_for(ctx),
+        media=media_for(ctx.folder, ctx.cache),
         cache=ctx.cache,
         store=RegistryOutputs(ctx.registry, ctx.run_id),
         work_dir=ctx.work_dir,
@@ -82,7 +85,7 @@ def frames_stage(ctx: StageContext) -> StageResult:
 
 
 def voice_stage(ctx: StageContext) -> StageResult:
-    voice, _ = speak_lines(_engine(ctx))  # the cache counts its hits for the run summary
+    voice = speak_lines(_engine(ctx))  # the cache counts its hits for the run summary
     return StageResult(outputs={"voice": voice})
 
 
