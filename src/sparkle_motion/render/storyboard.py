@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 from sparkle_motion.cache import cache_key
 from sparkle_motion.fingerprint import code_fingerprint, library_versions
 from sparkle_motion.render.context import RenderContext
 from sparkle_motion.render.frames import Figure, FrameSpec, render_frame
-from sparkle_motion.schemas import MediaItem, MediaSet, Shot, ShotList, character_variant
+from sparkle_motion.schemas import (
+    MediaItem,
+    MediaSet,
+    ResolvedAsset,
+    Shot,
+    ShotList,
+    character_variant,
+)
 
 __all__ = ["draw_frames", "frame_spec", "shot_frame", "slates"]
 
@@ -42,14 +46,22 @@ def _image_needs(shot: Shot) -> list[str]:
     return needs
 
 
-def frame_spec(ctx: RenderContext, shot: Shot, slate: str | None) -> FrameSpec:
-    """What the shot's frame shows, its images found through the media source."""
+def _no_file(asset: ResolvedAsset | None) -> None:
+    return None
+
+
+def frame_spec(
+    ctx: RenderContext, shot: Shot, slate: str | None, *, files: bool = True
+) -> FrameSpec:
+    """What the shot's frame shows, its images found through the media source (with
+    ``files=False``, no file is looked for: what the cache key is made from)."""
     plan, profile = ctx.plan, ctx.plan.profile
+    file = ctx.media.file if files else _no_file
     figures = []
     for who in shot.characters:
         member = plan.cast.get(who)
         if member is not None:
-            art = ctx.media.file(plan.asset(_variant_need(shot, who)))
+            art = file(plan.asset(_variant_need(shot, who)))
             figures.append(Figure(name=member.name, color=_rgb(member.color), image=art))
     background = plan.asset(f"background/{shot.location_key}/{shot.time_of_day}")
     prop = plan.asset(f"prop/{shot.props[0]}") if shot.props else None
@@ -64,42 +76,37 @@ def frame_spec(ctx: RenderContext, shot: Shot, slate: str | None) -> FrameSpec:
         seed=plan.seed,
         beat=shot.action_beats[0] if shot.action_beats else None,
         slate=slate if profile.slate and shot.framing != "card" else None,
-        background=ctx.media.file(background),
+        background=file(background),
         placeholder=background.note if background and background.placeholder else None,
-        subject=ctx.media.file(prop) if shot.framing == "insert" else None,
+        subject=file(prop) if shot.framing == "insert" else None,
     )
 
 
 def shot_frame(ctx: RenderContext, shot: Shot, slate: str | None) -> str:
-    """The sha256 of the shot's frame in the cache: found, or drawn and stored."""
-    spec = frame_spec(ctx, shot, slate)
-    # Images enter the key by content, never by where they happen to be stored.
-    pathless = replace(
-        spec,
-        background=None,
-        subject=None,
-        figures=tuple(replace(f, image=None) for f in spec.figures),
-    )
-    shas = {a.need_id: a.sha256 for a in ctx.plan.assets}
-    images = {need: shas.get(need) for need in _image_needs(shot) if _has_file(ctx, need)}
+    """The sha256 of the shot's frame in the cache: found, or drawn and stored.
+
+    Images enter the key by content (the plan's sha256), never by where they happen
+    to be stored, so a cached frame needs no file looked up.
+    """
+    images = {}
+    for need in _image_needs(shot):
+        asset = ctx.plan.asset(need)
+        if asset is not None and not asset.placeholder and asset.source in ("local", "cache"):
+            images[need] = asset.sha256
     key = cache_key(
         kind="frame",
         code=code_fingerprint(_FRAME_CODE),
         libraries=library_versions("pillow", "numpy"),
-        spec=repr(pathless),
+        spec=repr(frame_spec(ctx, shot, slate, files=False)),
         images=images,
     )
     sha = ctx.cache.get(key)
     if sha is None:
         with ctx.cache.incoming(".png") as path:
+            spec = frame_spec(ctx, shot, slate)
             render_frame(spec).save(path, format="PNG", optimize=False, compress_level=6)
             sha = ctx.cache.put_file(key, path, move=True)
     return sha
-
-
-def _has_file(ctx: RenderContext, need: str) -> bool:
-    asset = ctx.plan.asset(need)
-    return asset is not None and not asset.placeholder and asset.source in ("local", "cache")
 
 
 def draw_frames(ctx: RenderContext) -> MediaSet:
@@ -113,7 +120,3 @@ def draw_frames(ctx: RenderContext) -> MediaSet:
         items.append(MediaItem(key=shot.id, sha256=sha, media_type="image/png"))
         ctx.progress.advance()
     return MediaSet.new(stage="frames", items=items)
-
-
-def frame_path(ctx: RenderContext, frames: MediaSet, shot_id: str) -> Path:
-    return ctx.cache.path(frames.item(shot_id).sha256)
