@@ -127,3 +127,14 @@ def test_a_stop_drops_the_clips_not_yet_encoded(bench: Bench) -> None:
     with pytest.raises(RunStopped, match="was not encoded"):
         encode_clips(ctx, frames)
     assert 1 <= len(encoded) < 12
+
+
+def test_clips_made_elsewhere_are_taken_and_only_the_others_encoded(bench: Bench) -> None:
+    ctx = RenderContext(package(shots=3), **bench.options())
+    frames = draw_frames(ctx)
+    elsewhere = bench.cache.put_bytes("e" * 64, b"a clip a provider made")
+    clips = encode_clips(ctx, frames, made={"sh2": elsewhere})
+    assert clips.item("sh2").sha256 == elsewhere
+    assert clips.item("sh2").seconds == 1.0  # the shot's locked length, whoever made it
+    assert {i.key for i in clips.items} == {"sh1", "sh2", "sh3"}
+    assert encode_clips(ctx, frames).item("sh2").sha256 != elsewhere  # its own, when asked

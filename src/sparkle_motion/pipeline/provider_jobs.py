@@ -218,18 +218,20 @@ def run_jobs(
     wait = waiting or Waiting()
     run = _Run(provider, ledger, cache, registry, profile, raw_dir)
     entries: dict[str, LedgerJob | None] = {}
-    committed = sum(
-        (job.estimate_usd for job in jobs if ledger.get(job.key) is not None), 0.0
-    )  # what jobs already in the ledger were counted at
-    spent = 0.0
+    if not jobs:
+        return {}, []
+    scope, request_id = jobs[0].key.scope, jobs[0].key.request_id
+    ledgered = {entry.key: entry for entry in ledger.jobs(scope, request_id)}
+    # what jobs already in the ledger were counted at, and what new ones add
+    counted = sum(entry.estimate_usd for entry in ledgered.values())
     for job in jobs:
-        known = ledger.get(job.key)
+        known = ledgered.get(job.key)
         if known is None:
-            if spent + committed + job.estimate_usd > budget_usd + 1e-9:
+            if counted + job.estimate_usd > budget_usd + 1e-9:
                 entries[job.request.shot_id] = None  # at the cap: nothing new goes out
                 continue
             known = ledger.plan(job.key, job.estimate_usd)
-            spent += job.estimate_usd
+            counted += job.estimate_usd
         if known.phase == "planned":
             known = _submit(run, job, webhook_url)
         elif known.phase == "delivered" and known.ref and not cache.has(known.output_sha256 or ""):
@@ -244,7 +246,7 @@ def run_jobs(
             if entry is not None:
                 entries[shot_id] = _poll(run, by_shot[shot_id], entry)
         live = [s for s, e in entries.items() if e is not None and not e.final and e.ref]
-        if live and ledger.spent(jobs[0].key.scope, request_id=jobs[0].key.request_id) > budget_usd:
+        if live and ledger.spent(scope, request_id=request_id) > budget_usd:
             for shot_id in live:  # the provider charged more than estimated: stop here
                 entries[shot_id] = _cancel(run, by_shot[shot_id], entries[shot_id])
             live = []

@@ -20,10 +20,12 @@ from typing import TypeVar
 
 from sparkle_motion.atomic import write_atomic
 from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
+from sparkle_motion.canon.keys import canon_key
 from sparkle_motion.errors import GateBlocked, InputError, MissingInput
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
 from sparkle_motion.pipeline.provider_jobs import ShotJob, Waiting, run_jobs
 from sparkle_motion.pipeline.run_folder import RunFolder, run_folders
+from sparkle_motion.pipeline.stages.rendering import media_for
 from sparkle_motion.providers.contract import ClipRequest, Provider
 from sparkle_motion.providers.ledger import JobKey, Ledger
 from sparkle_motion.providers.prompts import DEFAULT_TEMPLATE, fill_prompt
@@ -31,7 +33,6 @@ from sparkle_motion.registry import Registry, RegistryOutputs
 from sparkle_motion.render.context import RenderContext
 from sparkle_motion.render.engine import render_episode
 from sparkle_motion.render.finish import Provenance
-from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.render.shots import encode_clips, fades
 from sparkle_motion.render.storyboard import draw_frames
@@ -39,11 +40,11 @@ from sparkle_motion.schemas import (
     Artifact,
     AssetManifest,
     KeptPreview,
-    MediaItem,
     MediaSet,
     RenderOutput,
     RenderPlan,
     RenderProfile,
+    Shot,
     ShotList,
 )
 from sparkle_motion.seeding import seed_int
@@ -145,7 +146,8 @@ def _same_sound(preview: RenderProfile, hq: RenderProfile) -> None:
 
 
 def _scope(folder: ProjectFolder) -> str:
-    return folder.project.id or folder.project.title
+    """The project's identity in a shared database, as its canon is kept under it."""
+    return canon_key(folder.project)
 
 
 def upgrade_episode(
@@ -189,60 +191,65 @@ def upgrade_episode(
     state = folder.state_dir
     cache = BlobCache(state / "cache", max_bytes=cache_max_bytes or DEFAULT_MAX_BYTES)
     home = state / UPGRADES_DIR / request_id
+    names = {who: member.name for who, member in plan.cast.items()}
+    chosen = [
+        shot
+        for shot in preview.shotlist.shots
+        if shot.id in set(_chosen(preview.shotlist, request.shots))
+    ]
+    plan_hash = plan.content_hash()
+
+    def clip_request(shot: Shot, frame: str | None, template: str | None) -> ClipRequest:
+        """What the provider is asked for ``shot`` (with its frame, once it is drawn)."""
+        hashes = {"render_plan": plan_hash, "frame": frame, "prompt_template": template}
+        return ClipRequest(
+            request_id=request_id,
+            shot_id=shot.id,
+            seconds=shot.frames / profile.fps,
+            width=profile.width,
+            height=profile.height,
+            fps=profile.fps,
+            prompt=fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style),
+            seed=seed_int(plan.seed, "provider", shot.id) % 2**31,
+            image=cache.path(frame) if frame else None,
+            input_hashes={k: v for k, v in hashes.items() if v is not None},
+        )
+
+    estimates = {shot.id: provider.estimate(clip_request(shot, None, None)).usd for shot in chosen}
     with Registry.open(state, database_url) as registry:
-        media = FolderMedia(folder.root, cache, library_for_folder(folder))
-        store = RegistryOutputs(registry, request_id)
-        ctx = RenderContext(package, media, cache, store, home / "work")
-        frames = draw_frames(ctx)
-        template = registry.put_bytes(
-            DEFAULT_TEMPLATE.to_json(),
-            kind=DEFAULT_TEMPLATE.KIND,
-            schema_version=DEFAULT_TEMPLATE.schema_version,
-            run_id=request_id,
-        ).hash
-        names = {who: member.name for who, member in plan.cast.items()}
-        chosen = set(_chosen(preview.shotlist, request.shots))
-        fade_frames = fades(preview.shotlist)
-        jobs = []
-        for shot in preview.shotlist.shots:
-            if shot.id not in chosen:
-                continue
-            clip = ClipRequest(
-                request_id=request_id,
-                shot_id=shot.id,
-                seconds=shot.frames / profile.fps,
-                width=profile.width,
-                height=profile.height,
-                fps=profile.fps,
-                prompt=fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style),
-                seed=seed_int(plan.seed, "provider", shot.id) % 2**31,
-                image=cache.path(frames.item(shot.id).sha256),
-                input_hashes={
-                    "frame": frames.item(shot.id).sha256,
-                    "prompt_template": template,
-                    "render_plan": plan.content_hash(),
-                },
-            )
-            key = JobKey(_scope(folder), request_id, provider.provider_id, shot.id)
-            fade = fade_frames[shot.id]
-            jobs.append(ShotJob(clip, key, shot.frames, provider.estimate(clip).usd, fade))
         ledger = Ledger(registry.engine)
         outcome = UpgradeOutcome(
             request_id=request_id,
             provider_id=provider.provider_id,
-            estimates={job.request.shot_id: job.estimate_usd for job in jobs},
+            estimates=estimates,
             spent_usd=ledger.spent(_scope(folder), request_id=request_id),
         )
-        if request.dry_run:
+        if request.dry_run:  # the estimate alone: nothing drawn, stored or sent
             return outcome
         budget = folder.project.cost_policy.max_usd_per_episode
         if budget <= 0:
             raise InputError(
                 "an upgrade spends money, and the project sets no budget for it",
                 where="project.yaml: cost_policy.max_usd_per_episode",
-                hint=f"set it (the estimate is {sum(outcome.estimates.values()):.2f} USD), "
+                hint=f"set it (the estimate is {sum(estimates.values()):.2f} USD), "
                 "or look first with --dry-run",
             )
+        media = media_for(folder, cache)
+        store = RegistryOutputs(registry, request_id)
+        ctx = RenderContext(package, media, cache, store, home / "work")
+        frames = draw_frames(ctx)
+        template = registry.put_artifact(DEFAULT_TEMPLATE, run_id=request_id).hash
+        fade_frames = fades(preview.shotlist)
+        jobs = [
+            ShotJob(
+                clip_request(shot, frames.item(shot.id).sha256, template),
+                JobKey(_scope(folder), request_id, provider.provider_id, shot.id),
+                shot.frames,
+                estimates[shot.id],
+                fade_frames[shot.id],
+            )
+            for shot in chosen
+        ]
         delivered, kept = run_jobs(
             jobs,
             provider=provider,
@@ -254,29 +261,20 @@ def upgrade_episode(
             budget_usd=budget,
             waiting=request.waiting,
         )
-        previews = encode_clips(ctx, frames)  # every shot's storyboard clip, the fallback
-        clips = previews.model_copy(
-            update={
-                "items": [
-                    MediaItem.model_validate(
-                        {**item.model_dump(), "sha256": delivered.get(item.key, item.sha256)}
-                    )
-                    for item in previews.items
-                ]
-            }
-        )
+        # the provider's clips, and the storyboard clip of every other shot
+        clips = encode_clips(ctx, frames, made=delivered)
         rendered = render_episode(
             package,
             media=media,
             cache=cache,
-            store=RegistryOutputs(registry, request_id),
+            store=store,
             work_dir=home / "work",
             out_dir=home / "output",
             given={"frames": frames, "voice": preview.voice, "clips": clips},
             provenance=Provenance(
                 lineage={**preview.output.lineage, "prompt_template": template},
                 publishable=preview.output.publishable,
-                upgraded=sorted(delivered, key=[s.id for s in preview.shotlist.shots].index),
+                upgraded=[shot.id for shot in chosen if shot.id in delivered],
                 kept_preview=kept,
             ),
         )
@@ -292,16 +290,6 @@ def upgrade_episode(
         outcome.files = {**rendered.files, "render_output": home / "render_output.json"}
         write_atomic(outcome.files["render_output"], rendered.output.to_json())
         outcome.spent_usd = ledger.spent(_scope(folder), request_id=request_id)
-        registry.put_bytes(
-            rendered.output.to_json(),
-            kind=rendered.output.KIND,
-            schema_version=rendered.output.schema_version,
-            run_id=request_id,
-        )
+        registry.put_artifact(rendered.output, run_id=request_id)
     cache.evict()
     return outcome
-
-
-def library_for_folder(folder: ProjectFolder) -> tuple[Path, ...]:
-    """The project's library roots, as the media source confines files to them."""
-    return tuple((folder.root / root).resolve() for root in folder.project.library_roots)

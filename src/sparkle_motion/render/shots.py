@@ -7,6 +7,7 @@ a package in, its clip (drawn and encoded, or found in the cache) out.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,14 +109,23 @@ def shot_clip(ctx: RenderContext, shot: Shot, frame_sha: str, fade: tuple[int, i
     return found if found is not None else _encode(ctx, shot, frame_sha, fade)
 
 
-def encode_clips(ctx: RenderContext, frames: MediaSet) -> MediaSet:
-    """Every shot's clip, the missing ones encoded a worker per core (longest first)."""
+def encode_clips(
+    ctx: RenderContext, frames: MediaSet, made: Mapping[str, str] | None = None
+) -> MediaSet:
+    """Every shot's clip, the missing ones encoded a worker per core (longest first).
+
+    ``made`` names clips already in the cache for some shots (shot id -> sha256: a
+    provider's, a worker's), which are taken as they are.
+    """
     shotlist = ctx.shotlist
     fade = fades(shotlist)
     ctx.progress.total(len(shotlist.shots))
-    done: dict[str, str] = {}
+    done: dict[str, str] = dict(made or {})
     todo: list[Shot] = []
     for shot in shotlist.shots:
+        if shot.id in done:
+            ctx.progress.advance()
+            continue
         found = ctx.cache.get(_clip_key(ctx, shot, frames.item(shot.id).sha256, fade[shot.id]))
         if found is not None:
             done[shot.id] = found
