@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,25 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "lighthouse"
 
 ProjectFactory = Callable[..., Path]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command line in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sparkle_motion.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def run_json(project: Path, *extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """``sparkle-motion run PROJECT --json``, which must succeed; its report."""
+    done = cli("run", str(project), "--json", *extra, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dict(json.loads(done.stdout))
 
 
 def write_tree(root: Path, tree: Mapping[str, Any]) -> None:

@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     quota_concurrent_jobs: int = Field(2, ge=1, le=1000)
     quota_storage_bytes: int = Field(10 * 2**30, ge=0)
     resume_interrupted: bool = False
+    # cache.DEFAULT_MAX_BYTES (a test says so); importing it would load the schemas
     cache_max_bytes: int = Field(20 * 2**30, ge=0)
     llm_base_url: str | None = None
     llm_model: str | None = None

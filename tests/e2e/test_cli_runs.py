@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ import pytest
 from sparkle_motion.audio.espeak_engine import ESPEAK_RATE, EspeakEngine
 from sparkle_motion.audio.voices import Voice
 from sparkle_motion.audio.wav import read_wav, to_int16
-from tests.conftest import ProjectFactory, tiny_project_config, tiny_script
+from tests.conftest import ProjectFactory, cli, run_json, tiny_project_config, tiny_script
 
 pytestmark = pytest.mark.slow
 
@@ -40,24 +37,6 @@ KILL_POINTS = {
     "finalize": "finalize:0",
 }
 LICENSE = "license_type: cc0\nattribution: Tests\nredistributable: true\n"
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-
-    return subprocess.run(
-        [sys.executable, "-m", "sparkle_motion.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def run_json(project: Path, *extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    done = cli("run", str(project), "--json", *extra, env=env)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return dict(json.loads(done.stdout))
 
 
 def sha256(path: Path) -> str:

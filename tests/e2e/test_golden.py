@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE, ProjectFactory, tiny_project_config, tiny_script
+from tests.conftest import EXAMPLE, ProjectFactory, run_json, tiny_project_config, tiny_script
 
 pytestmark = pytest.mark.slow
 
@@ -52,15 +50,7 @@ def golden_project(make_project: ProjectFactory) -> Path:
 
 def test_the_golden_episode_renders_to_the_committed_bytes(make_project: ProjectFactory) -> None:
     project = golden_project(make_project)
-    done = subprocess.run(
-        [sys.executable, "-m", "sparkle_motion.cli", "run", str(project), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout)
+    report = run_json(project)
     output = json.loads(Path(report["outputs"]["render_output"]).read_text())
     shots = json.loads(
         Path(report["outputs"]["render_output"]).with_name("shotlist.json").read_text()
@@ -83,15 +73,7 @@ def test_every_artifact_of_a_run_validates_and_round_trips(make_project: Project
     from sparkle_motion.schemas import ARTIFACT_TYPES
 
     project = golden_project(make_project)
-    done = subprocess.run(
-        [sys.executable, "-m", "sparkle_motion.cli", "run", str(project), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    run_dir = Path(json.loads(done.stdout)["outputs"]["run_summary"]).parent
+    run_dir = Path(run_json(project)["outputs"]["run_summary"]).parent
     documents = [
         *run_dir.glob("artifacts/*.json"),
         *run_dir.glob("checkpoints/*.json"),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -19,6 +17,7 @@ from sparkle_motion.render.engine import render_episode
 from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import AssetManifest, RenderPlan, ShotList
+from tests.conftest import run_json
 from tests.service.conftest import ServerFactory
 from tests.service.helpers import ADMIN, auth, wait_status
 
@@ -58,15 +57,7 @@ def _upload_local_assets(client: httpx.Client, project: Path, plan: RenderPlan) 
 def test_the_cli_the_engine_call_and_the_service_make_the_same_video(
     example_project: Path, tmp_path: Path, serve: ServerFactory
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sparkle_motion.cli", "run", str(example_project), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout)
+    report = run_json(example_project)
     through_cli = Path(report["outputs"]["video"]).read_bytes()
     artifacts = Path(report["outputs"]["render_output"]).parent
     inputs = {name: json.loads((artifacts / f"{name}.json").read_text()) for name in PACKAGE}
