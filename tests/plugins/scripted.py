@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sparkle_motion.errors import ContentRejected, ProviderFatal, WebhookRejected
+from sparkle_motion.errors import ContentRejected, ProviderFatal, ProviderTransient, WebhookRejected
 from sparkle_motion.ffmpeg import run_ffmpeg
 from sparkle_motion.providers import (
     Capabilities,
@@ -64,7 +64,7 @@ class Scripted:
     def submit(self, request: ClipRequest, *, webhook_url: str | None = None) -> JobRef:
         if request.seconds > self.capabilities().max_clip_duration_sec:
             raise ProviderFatal(f"{request.seconds} s is longer than it makes", where="scripted")
-        if self.outcomes.get(request.shot_id) == "reject":
+        if self._outcome(request) == "reject":
             raise ContentRejected("the prompt was refused by the content policy", where="scripted")
         self.submitted.append(request.shot_id)
         job = f"job-{request.shot_id}"
@@ -77,7 +77,9 @@ class Scripted:
         )
 
     def status(self, ref: JobRef) -> JobState:
-        outcome = self.outcomes.get(ref.shot_id, "ok")
+        if ref.shot_id in self.cancelled:
+            return JobState(phase="cancelled")
+        outcome = self._outcome(self._asked[ref.job_id])
         self._seen[ref.job_id] = self._seen.get(ref.job_id, 0) + 1
         if outcome == "never" or self._seen[ref.job_id] < self.polls:
             return JobState(phase="in_progress")
@@ -86,6 +88,8 @@ class Scripted:
         return JobState(phase="completed")
 
     def fetch(self, ref: JobRef, dest: Path) -> ClipResult:
+        if self.status(ref).phase != "completed":
+            raise ProviderTransient(f"job {ref.job_id} has no clip to fetch", where="scripted")
         asked = self._asked[ref.job_id]
         seconds = 0.2 if self.outcomes.get(ref.shot_id) == "short" else asked.seconds + 0.3
         run_ffmpeg(
@@ -105,6 +109,14 @@ class Scripted:
         )
         cost = round(asked.seconds * USD_PER_SECOND * 0.8, 4)  # billed below the list price
         return ClipResult(path=dest, model="scripted-1", cost_usd=cost, seed=asked.seed)
+
+    def _outcome(self, request: ClipRequest) -> str:
+        """The shot's scripted outcome; a prompt may hold the job as the fakes do."""
+        return (
+            "never"
+            if "[fault:hold]" in request.prompt
+            else self.outcomes.get(request.shot_id, "ok")
+        )
 
     def cancel(self, ref: JobRef) -> None:
         self.cancelled.append(ref.shot_id)

@@ -67,10 +67,20 @@ def test_a_job_is_submitted_followed_and_fetched_at_least_as_long_as_asked(
     assert float(info.duration) >= asked.seconds - 0.05
 
 
-def test_a_job_can_be_cancelled(provider: Provider, clip_request: MakeRequest) -> None:
-    ref = provider.submit(clip_request())
+# A prompt each fake keeps waiting (never finished unless released or cancelled).
+_HELD = "[fault:hold] A held shot."
+
+
+def test_a_cancelled_job_delivers_no_clip(
+    provider: Provider, clip_request: MakeRequest, tmp_path: Path
+) -> None:
+    ref = provider.submit(clip_request(prompt=_HELD))
+    provider.cancel(ref)
     provider.cancel(ref)  # never an error, whatever the job's state
-    assert provider.status(ref).phase in ("cancelled", "completed", "in_progress", "queued")
+    wait_for(lambda: provider.status(ref).phase in ("cancelled", "completed"), timeout=30.0)
+    with pytest.raises(ProviderError):
+        provider.fetch(ref, tmp_path / "clip.mp4")
+    assert not (tmp_path / "clip.mp4").exists()
 
 
 def test_a_forged_webhook_is_refused(provider: Provider) -> None:
