@@ -15,7 +15,7 @@ from sparkle_motion.cli import main
 from sparkle_motion.commands.edges import STATE_DIR_VARIABLE, state_dir
 from sparkle_motion.pipeline.project_folder import STATE_DIR
 from sparkle_motion.schemas.project import builtin_profiles
-from tests.conftest import ProjectFactory
+from tests.conftest import ProjectFactory, tiny_project_config
 
 FOUNTAIN = "\n".join(
     f"INT. ROOM {n} - DAY\n\nThe lamp flickers.\n\nANN\nLine number {n}.\n" for n in range(400)
@@ -90,13 +90,16 @@ def logged_at(line: str) -> Path:
         pytest.param(["runs", "list", "{project}"], id="runs-list-table"),
         pytest.param(["schemas", "export", "{tmp}/schemas"], id="schemas-export-last-line"),
         pytest.param(["script", "import", "{tmp}/ep01.fountain"], id="script-import-large"),
+        pytest.param(["canon", "show", "{project}"], id="canon-show-table"),
+        pytest.param(["canon", "history", "{project}"], id="canon-history-tables"),
     ],
 )
 def test_a_closed_pipe_exits_141_quietly(
     command: list[str], make_project: ProjectFactory, tmp_path: Path, closed_pipe: int
 ) -> None:
     (tmp_path / "ep01.fountain").write_text(FOUNTAIN)
-    values = {"project": str(make_project()), "tmp": str(tmp_path)}
+    project = make_project(project=tiny_project_config(id="tiny"))  # nothing to tell on stderr
+    values = {"project": str(project), "tmp": str(tmp_path)}
     done = run_cli([part.format(**values) for part in command], stdout=closed_pipe)
     assert (done.returncode, done.stderr) == (141, "")
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sparkle_motion.commands.edges import stdout_console
+
 if TYPE_CHECKING:
     from sparkle_motion.canon.snapshots import Snapshot, SnapshotInfo
     from sparkle_motion.pipeline.canon_project import ProjectCanon
@@ -85,7 +87,6 @@ def _chosen(project: ProjectCanon, ref: str) -> Snapshot:
 @canon_app.command("show")
 def show(project_dir: ProjectDir, snapshot: SnapshotRef = "head", as_json: AsJson = False) -> None:
     """A canon snapshot (the head by default): its people, places and rules."""
-    from rich.console import Console
     from rich.table import Table
 
     from sparkle_motion.canon.canon_file import export_bytes
@@ -118,13 +119,12 @@ def show(project_dir: ProjectDir, snapshot: SnapshotRef = "head", as_json: AsJso
         status = c.status + (f" (episode {c.died_at.episode})" if c.died_at else "")
         age = "" if c.age is None else str(c.age)
         table.add_row(c.id, c.name, ", ".join(c.aliases), status, age)
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @canon_app.command("history")
 def history(project_dir: ProjectDir, as_json: AsJson = False) -> None:
     """Every snapshot, and the audit trail: who changed the canon, when, and how."""
-    from rich.console import Console
     from rich.table import Table
 
     from sparkle_motion.pipeline.canon_project import sync_canon_file
@@ -157,7 +157,7 @@ def history(project_dir: ProjectDir, as_json: AsJson = False) -> None:
     for e in audit:
         version = "" if e.version is None else str(e.version)
         trail.add_row(_when(e.at), e.actor, e.action, version, e.run_id or "", e.notes)
-    console = Console()
+    console = stdout_console()
     console.print(table)
     console.print(trail)
 
@@ -261,18 +261,18 @@ def export(
 ) -> None:
     """Write a snapshot as canon.json (or to --out); importing it gives the same snapshot."""
     from sparkle_motion.canon.canon_file import export_bytes
-    from sparkle_motion.pipeline.canon_project import CANON_FILE, write_canon_file
+    from sparkle_motion.pipeline.canon_project import write_canon_file
 
     with _opened(project_dir) as project:
         chosen = _chosen(project, snapshot)
-        data = export_bytes(chosen.canon)
-        if out is not None and str(out) == "-":
-            sys.stdout.write(data.decode("utf-8"))
-            return
-        target = out or project.folder.root / CANON_FILE
         if out is None:
-            write_canon_file(project.folder, chosen)
+            target = write_canon_file(project.folder, chosen)
         else:
+            data = export_bytes(chosen.canon)
+            if str(out) == "-":
+                sys.stdout.write(data.decode("utf-8"))
+                return
+            target = out
             target.write_bytes(data)
     print(f"wrote {target} (snapshot {chosen.version}, {chosen.hash[:12]})")
 
