@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sparkle_motion.canon.canon_file import read_canon
 from sparkle_motion.cli import main
+from sparkle_motion.pipeline import canon_project
+from sparkle_motion.schemas import Canon
 from tests.conftest import ProjectFactory, tiny_project_config, tiny_script
 
 CANON = {
@@ -168,25 +171,36 @@ def test_context_pack_for_the_next_episode(
 
 
 def test_an_unchanged_canon_file_is_known_by_its_bytes_and_any_change_is_read(
-    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+    make_project: ProjectFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = make_project(canon=CANON)
     note = root / ".sparkle" / "canon_file.json"
+    parsed: list[str] = []
 
-    def versions() -> list[int]:
+    def counted_read_canon(data: bytes, source: str) -> Canon:
+        parsed.append(source)
+        return read_canon(data, source)
+
+    monkeypatch.setattr(canon_project, "read_canon", counted_read_canon)
+
+    def versions() -> tuple[list[int], int]:
+        """The snapshots, and how often canon.json was parsed to find them."""
+        parsed.clear()
         code, text, err = cli(capsys, "canon", "history", str(root), "--json")
         assert code == 0, err
-        return [s["version"] for s in json.loads(text)["snapshots"]]
+        return [s["version"] for s in json.loads(text)["snapshots"]], len(parsed)
 
-    assert versions() == [1] and note.is_file()
-    assert versions() == [1]
+    assert versions() == ([1], 1) and note.is_file()
+    assert versions() == ([1], 0)  # the same bytes: not parsed again
     edited = json.loads(json.dumps(CANON))
     edited["characters"][1]["age"] = 9
     (root / "canon.json").write_text(json.dumps(edited))
-    assert versions() == [1, 2]
+    assert versions() == ([1, 2], 1)
     note.write_text("{not json")  # a damaged note only means reading canon.json again
-    assert versions() == [1, 2]
+    assert versions() == ([1, 2], 1)
     exported = cli(capsys, "canon", "export", str(root), "--snapshot", "1")
     assert exported[0] == 0  # an older snapshot in canon.json is stale: the head comes back
-    assert versions() == [1, 2]
+    assert versions() == ([1, 2], 0)  # an exported snapshot is known without parsing it
     assert json.loads((root / "canon.json").read_text())["characters"][1]["age"] == 9

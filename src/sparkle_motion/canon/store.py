@@ -26,7 +26,7 @@ from sparkle_motion.canon.snapshots import AuditEntry, Proposed, Snapshot, Snaps
 from sparkle_motion.errors import CanonConflict, MissingInput
 from sparkle_motion.registry.canon_tables import canon_audit, canon_proposals, canon_snapshots
 from sparkle_motion.registry.engine import write_transaction
-from sparkle_motion.schemas import Canon, CanonDiff
+from sparkle_motion.schemas import Canon, CanonDiff, content_hash
 
 __all__ = ["AuditEntry", "CanonStore", "Proposed", "Snapshot", "SnapshotInfo", "locked_for"]
 
@@ -82,7 +82,7 @@ class CanonStore(CanonReader):
         diff_json = diff.to_json()
         info = SnapshotInfo(
             version=(head or 0) + 1,
-            hash=hashlib.sha256(document).hexdigest(),
+            hash=content_hash(document),
             parent=head,
             episode_id=episode_id,
             created_by=by,
@@ -104,7 +104,7 @@ class CanonStore(CanonReader):
             )
         )
         made = Snapshot(info=info, canon=canon, diff_json=diff_json.decode("utf-8"))
-        return made, hashlib.sha256(diff_json).hexdigest()
+        return made, content_hash(diff_json)
 
     def import_canon(
         self, canon: Canon, *, by: str, source: str, document: bytes | None = None
@@ -114,7 +114,7 @@ class CanonStore(CanonReader):
         ``document`` is ``canon.to_json()``, when the caller has made it already.
         """
         document = document if document is not None else canon.to_json()
-        digest = hashlib.sha256(document).hexdigest()
+        digest = content_hash(document)
         with self._writing() as connection:
             head = self._head(connection)
             if head is not None and head.hash == digest:
@@ -185,7 +185,7 @@ class CanonStore(CanonReader):
                 actor=f"run {run_id}" if run_id else "canon check",
                 action="propose",
                 subject=subject,
-                diff_hash=hashlib.sha256(diff_json).hexdigest(),
+                diff_hash=content_hash(diff_json),
                 run_id=run_id,
                 episode_id=episode_id,
                 notes=f"{len(diff.added)} added, {len(diff.modified)} modified, "

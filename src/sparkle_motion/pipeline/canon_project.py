@@ -9,14 +9,13 @@ Which canon bytes of ``canon.json`` hold is remembered in the state folder
 (by their sha256), so an unchanged file is not parsed again to find out.
 
 The canon is kept under the project's id (``canon.keys``). A project made
-before projects had ids gets one the first time a ``canon`` command opens it:
-one line appended to ``project.yaml``, and the canon kept under its title
-carried over to the id.
+before projects had ids gets one the first time a ``canon`` command or a new
+``sparkle-motion run`` opens it: one line appended to ``project.yaml``, and the
+canon kept under its title carried over to the id.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -89,8 +88,9 @@ def open_project_canon(
 ) -> Iterator[ProjectCanon]:
     """The project's canon store; with ``adopt``, a project without an id gets one first.
 
-    ``adopt`` hears what was done. Runs leave ``project.yaml`` alone (a resumed
-    run must see the project it started with), so only commands pass it.
+    ``adopt`` hears what was done. A run's stages never pass it: a new run has
+    given its project an id before it starts (``Runner(give_ids=...)``), and a
+    resumed run must see the project it started with.
     """
     folder = load_project(root)
     with Registry.open(folder.state_dir, database_url) as registry:
@@ -164,20 +164,20 @@ def carry_title_canon(root: Path, project_id: str, shared: Engine | None, *, by:
         return carry_over(CanonStore(registry.engine, project_id), key, by=by)
 
 
-def _seen_hash(folder: ProjectFolder, data: bytes) -> str | None:
-    """The canon hash of these bytes of canon.json, when they were seen before."""
+def _seen_hash(folder: ProjectFolder, file_hash: str) -> str | None:
+    """The canon hash of the canon.json bytes whose sha256 is ``file_hash``, if seen before."""
     try:
         seen = json.loads((folder.state_dir / _SEEN).read_bytes())
     except (OSError, ValueError):
         return None  # never seen, or a damaged note: read the file
-    if not isinstance(seen, dict) or seen.get("sha256") != hashlib.sha256(data).hexdigest():
+    if not isinstance(seen, dict) or seen.get("sha256") != file_hash:
         return None
     canon = seen.get("canon")
     return canon if isinstance(canon, str) else None
 
 
-def _note_seen(folder: ProjectFolder, data: bytes, canon_hash: str) -> None:
-    note = {"sha256": hashlib.sha256(data).hexdigest(), "canon": canon_hash}
+def _note_seen(folder: ProjectFolder, file_hash: str, canon_hash: str) -> None:
+    note = {"sha256": file_hash, "canon": canon_hash}
     write_atomic(folder.state_dir / _SEEN, json.dumps(note).encode("utf-8"))
 
 
@@ -186,7 +186,7 @@ def write_canon_file(folder: ProjectFolder, snapshot: Snapshot) -> Path:
     data = export_bytes(snapshot.canon)
     write_atomic(path, data)
     # An exported canon imports as the same snapshot, so its hash is known already.
-    _note_seen(folder, data, snapshot.hash)
+    _note_seen(folder, content_hash(data), snapshot.hash)
     return path
 
 
@@ -199,13 +199,14 @@ def sync_canon_file(folder: ProjectFolder, store: CanonStore) -> Snapshot | None
             write_canon_file(folder, head)
         return head
     data = path.read_bytes()
-    digest = _seen_hash(folder, data)
+    file_hash = content_hash(data)
+    digest = _seen_hash(folder, file_hash)
     canon, document = None, None
     if digest is None:
         canon = read_canon(data, str(path))
         document = canon.to_json()
-        digest = hashlib.sha256(document).hexdigest()
-        _note_seen(folder, data, digest)
+        digest = content_hash(document)  # what Canon.content_hash() gives, from these bytes
+        _note_seen(folder, file_hash, digest)
     if head is not None and digest == head.hash:
         return head
     if head is not None and digest in {info.hash for info in store.snapshots()}:
