@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from sparkle_motion.commands.edges import stdout_console
+from sparkle_motion.commands.providers import load_configured_providers
 
 __all__ = ["upgrade"]
 
@@ -37,31 +38,26 @@ def upgrade(
     from sparkle_motion.pipeline.project_folder import load_project
     from sparkle_motion.pipeline.provider_jobs import Waiting
     from sparkle_motion.pipeline.upgrade import UpgradeRequest, upgrade_episode
-    from sparkle_motion.providers.configs import provider_configs
-    from sparkle_motion.providers.loader import load_providers
     from sparkle_motion.settings import load_settings
 
     settings = load_settings()
-    keys = {name: key.get_secret_value() for name, key in settings.provider_keys.items()}
     # the profile's options (its model, say) over the service's for that provider
     chosen = load_project(project_dir).project.profile(profile)
-    options = {name: dict(values) for name, values in settings.provider_options.items()}
-    if chosen.provider is not None:
-        options[chosen.provider] = {**options.get(chosen.provider, {}), **chosen.provider_options}
-    loaded = load_providers(provider_configs(settings.provider_urls, keys, options))
-    outcome = upgrade_episode(
-        UpgradeRequest(
-            project_dir=project_dir,
-            profile=profile,
-            episode_id=episode,
-            shots=tuple(s.strip() for s in (shots or "").split(",") if s.strip()),
-            dry_run=dry_run,
-            waiting=Waiting(poll_seconds=poll, deadline_seconds=wait),
-        ),
-        providers=loaded.providers,
-        database_url=settings.database_url,
-        cache_max_bytes=settings.cache_max_bytes,
-    )
+    overrides = {chosen.provider: chosen.provider_options} if chosen.provider is not None else {}
+    with load_configured_providers(settings, overrides) as loaded:
+        outcome = upgrade_episode(
+            UpgradeRequest(
+                project_dir=project_dir,
+                profile=profile,
+                episode_id=episode,
+                shots=tuple(s.strip() for s in (shots or "").split(",") if s.strip()),
+                dry_run=dry_run,
+                waiting=Waiting(poll_seconds=poll, deadline_seconds=wait),
+            ),
+            providers=loaded.providers,
+            database_url=settings.database_url,
+            cache_max_bytes=settings.cache_max_bytes,
+        )
     report: dict[str, Any] = {
         "request_id": outcome.request_id,
         "provider": outcome.provider_id,
