@@ -67,6 +67,8 @@ def test_an_arc_then_the_episode_become_valid_artifacts() -> None:
     arc_body, episode_body = transport.bodies()
     assert arc_body["response_format"]["json_schema"]["name"] == "story_arc"
     assert episode_body["response_format"]["json_schema"]["name"] == "episode"
+    seeds = [arc_body["seed"], episode_body["seed"]]  # a signed 32-bit server takes either
+    assert seeds[0] != seeds[1] and all(0 <= seed < 2**31 for seed in seeds)
     prompt = last_user_message(episode_body)
     assert "Speaker ids: mara, elias, osei" in prompt and "lamp-room" in prompt
     [usage] = llm.usage()

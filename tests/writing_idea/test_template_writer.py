@@ -11,8 +11,9 @@ from sparkle_motion.writing.base import WrittenEpisode
 from sparkle_motion.writing.canon_rules import canon_problems
 from sparkle_motion.writing.estimate import estimate_seconds
 from sparkle_motion.writing.template import TemplateWriter
+from sparkle_motion.writing.template.arc import plan_arc
 from sparkle_motion.writing.template.voices import REGISTERS, Register
-from tests.writing_idea.conftest import context, make_idea
+from tests.writing_idea.conftest import context, idea_data, make_idea
 
 IDS = ["ep01", "ep02", "ep03"]
 
@@ -107,6 +108,20 @@ def test_every_character_speaks_and_only_in_their_own_register(seed: int) -> Non
     assert {line.speaker_id for line in spoken} == set(registers)
     for line in spoken:
         assert _matches(registers[line.speaker_id], line.text), (line.speaker_id, line.text)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_a_named_register_is_kept_and_free_words_get_one_of_their_own(seed: int) -> None:
+    voices = ["blunt", "blunt, a little shy", "quiet and watchful"]
+    characters = [
+        {**character, "voice": voice}
+        for character, voice in zip(idea_data()["characters"], voices, strict=True)
+    ]
+    idea = make_idea(characters=characters)
+    arc = plan_arc(idea, idea.characters, seed, IDS)
+    registers = [role.register.name for role in arc.cast]
+    assert registers[:2] == ["blunt", "blunt"], "a voice that names a register keeps it"
+    assert registers[2] != "blunt", "free words do not share a register while one is free"
 
 
 def test_two_registers_never_share_a_line() -> None:

@@ -10,7 +10,6 @@ are cached by their request's content hash.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -26,6 +25,7 @@ from sparkle_motion.schemas import (
     ModelUsage,
     Script,
     canonical_json,
+    content_hash,
 )
 from sparkle_motion.writing.base import WritingContext, WrittenEpisode
 from sparkle_motion.writing.canon_rules import canon_problems, cast_for
@@ -87,7 +87,7 @@ class LLMWriter:
             "schema": schema,
             "seed": seed,
         }
-        return hashlib.sha256(canonical_json(request)).hexdigest()
+        return content_hash(canonical_json(request))
 
     @staticmethod
     def _parse(

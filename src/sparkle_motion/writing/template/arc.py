@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from sparkle_motion import seeding
 from sparkle_motion.schemas import Idea, IdeaCharacter, IdeaLocation
 from sparkle_motion.writing.template.genres import Genre, genre_for
-from sparkle_motion.writing.template.voices import REGISTERS, Register, register_for
+from sparkle_motion.writing.template.voices import (
+    REGISTERS,
+    Register,
+    named_register,
+    register_for,
+)
 
 __all__ = [
     "Arc",
@@ -104,7 +109,7 @@ def _roles(cast: Sequence[IdeaCharacter], seed: int) -> tuple[Role, ...]:
     taken: set[str] = set()
     for character in cast:
         register = register_for(character.voice, character.id, seed=seed)
-        named = any(word in REGISTERS for word in character.voice.lower().split())
+        named = named_register(character.voice) is not None
         free = sorted(set(REGISTERS) - taken)
         if register.name in taken and not named and free:
             spare = seeding.rng(seed, "spare register", character.id).randrange(len(free))

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from sparkle_motion.schemas import Beat, CanonClaim, EpisodePlan
-from sparkle_motion.writing.template.arc import Arc, EpisodeStory, slug, thing_slots
+from sparkle_motion.writing.template.arc import Arc, EpisodeStory, Role, slug, thing_slots
 from sparkle_motion.writing.template.parts import Part
 from sparkle_motion.writing.template.scenes import scene_location
 
 __all__ = ["episode_plan", "episode_summary"]
 
 
+def _taker(arc: Arc, story: EpisodeStory) -> Role | None:
+    """Who takes the thing: the third character in a rival episode; nobody when it vanishes."""
+    return arc.cast[2] if story.complication == "rival" and len(arc.cast) > 2 else None
+
+
 def episode_summary(arc: Arc, story: EpisodeStory) -> str:
     """The episode in a sentence, for its plan and for the story arc."""
-    hero, ally = arc.cast[0], arc.cast[1]
+    hero, ally, taker = arc.cast[0], arc.cast[1], _taker(arc, story)
     found = f"{hero.name} finds {thing_slots(story.thing)['a_thing']}"
-    trouble = (
-        f"{arc.role(arc.cast[2].id).name} takes it"
-        if story.complication == "rival" and len(arc.cast) > 2
-        else "it vanishes"
-    )
+    trouble = f"{taker.name} takes it" if taker is not None else "it vanishes"
     return (
         f"{found}; when {trouble}, a secret comes out ({story.secret_told}), "
         f"and {hero.name} and {ally.name} {story.plan}."
@@ -41,7 +42,7 @@ def episode_plan(arc: Arc, story: EpisodeStory, groups: list[list[Part]]) -> Epi
                 )
             )
     hero = arc.cast[0]
-    keeper = arc.cast[2].id if story.complication == "rival" and len(arc.cast) > 2 else hero.id
+    keeper = (_taker(arc, story) or hero).id
     thing = slug(story.thing.partition("|")[0])
     facts = [
         CanonClaim(kind="event", subject=hero.id, event="finds", objects=[thing]),

@@ -32,6 +32,7 @@ __all__ = [
     "REGISTERS",
     "Register",
     "RegisterTable",
+    "named_register",
     "register_for",
     "register_table",
     "shortest",
@@ -112,12 +113,19 @@ def register_table() -> RegisterTable:
 REGISTERS: LazyTable[Register] = LazyTable(lambda: register_table().registers)
 
 
-def register_for(voice: str, character_id: str, *, seed: int) -> Register:
-    """The register a voice note names, or (for free words) one the project seed picks."""
-    words = voice.lower().replace(",", " ").split()
-    for word in words:
+def named_register(voice: str) -> Register | None:
+    """The register a voice note names ("blunt, a little shy" names blunt), if it names one."""
+    for word in voice.lower().replace(",", " ").split():
         if word in REGISTERS:
             return REGISTERS[word]
+    return None
+
+
+def register_for(voice: str, character_id: str, *, seed: int) -> Register:
+    """The register a voice note names, or (for free words) one the project seed picks."""
+    named = named_register(voice)
+    if named is not None:
+        return named
     names = sorted(REGISTERS)
     return REGISTERS[names[seed_int(seed, "register", voice, character_id) % len(names)]]
 
