@@ -8,6 +8,7 @@ from sparkle_motion.errors import CanonClaimError, FountainError, InputError
 from sparkle_motion.schemas import ActionElement, DialogueElement, Script
 from sparkle_motion.writing.fountain import export_fountain, parse_fountain, read_fountain
 from sparkle_motion.writing.fountain.emphasis import parse_lines
+from sparkle_motion.writing.fountain.lexer import Note, lex
 from sparkle_motion.writing.fountain.tags import parenthetical_tags
 from tests.conftest import tiny_script
 from tests.writing.helpers import parse, reimported
@@ -270,6 +271,16 @@ def test_notes_go_to_the_scene_and_claims_to_the_element_they_follow() -> None:
 def test_a_note_between_character_and_dialogue_keeps_the_dialogue() -> None:
     script = parse("INT. A - DAY\n\nBO\n[[loud]]\n(angry)\nGo.\n")
     assert [(line.speaker_id, line.text) for line in lines(script)] == [("bo", "Go.")]
+
+
+def test_each_note_keeps_the_line_it_opens_on_across_lines_and_the_boneyard() -> None:
+    lexed = lex("Hi [[one\nnote]] there [[two]] /* cut\nout */ [[three\nx]]\nBye.\n", "s")
+    assert [(line.number, line.text.strip(), line.notes, line.before) for line in lexed.lines] == [
+        (1, "Hi", [], []),
+        (2, "there", [Note("one note", 1), Note("two", 2)], []),
+        (5, "Bye.", [], [Note("three x", 3)]),
+        (6, "", [], []),
+    ]
 
 
 def test_the_boneyard_hides_whole_scenes() -> None:

@@ -9,9 +9,6 @@ the target length.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +17,12 @@ import yaml
 
 from sparkle_motion.pipeline.runner import Runner, RunRequest
 from sparkle_motion.pipeline.stages import STAGES
+from tests.conftest import cli, run_json
 
 pytestmark = pytest.mark.slow
 
 IDEA = "A retired lighthouse keeper finds the lamp signalling ships that sank long ago"
 TARGET = 30.0
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sparkle_motion.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=dict(os.environ),
-    )
 
 
 def new_show(root: Path, seed: int) -> Path:
@@ -61,9 +48,7 @@ def written_script(project: Path, episode: str) -> str:
 
 
 def render(project: Path, episode: str) -> dict[str, Any]:
-    done = cli("run", str(project), "--episode", episode, "--json")
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = dict(json.loads(done.stdout))
+    report = run_json(project, "--episode", episode)
     assert report["status"] == "success"
     return report
 

@@ -39,6 +39,7 @@ def _free_voices() -> dict[str, Any]:
 CASES: dict[str, tuple[dict[str, Any], int, int, float]] = {
     "keeper-ep01": ({}, 1, 7, 60.0),
     "keeper-ep03-final": ({}, 3, 7, 90.0),
+    "keeper-ep02-long-searches": ({}, 2, 5, 150.0),
     "keeper-free-voices-ep02": (_free_voices(), 2, 3, 45.0),
     "comedy-ep01-short": ({"genre": "comedy", "tone": "whimsical"}, 1, 11, 30.0),
 }

@@ -67,7 +67,12 @@ def test_the_tables_are_frozen() -> None:
             "$.genres.mystery.plans",
             "{plaec}",
         ),
-        ("      - a single black glove\n", "      - a {thing}\n", "$.genres.mystery.traces", "no"),
+        (
+            "      - a single black glove\n",
+            "      - a {thing}\n",
+            "$.genres.mystery.traces",
+            "takes no {slots}",
+        ),
         (
             "moods: [calm, tense, warm, warm]",
             "moods: [calm]",
@@ -94,7 +99,12 @@ def test_a_slip_in_the_genre_table_names_the_file_and_the_entry(
         (
             "      close:\n        - Done. Good work.\n",
             "      closing:\n        - Done.\n",
-            "close",
+            "missing ['close'], unknown ['closing']",
+        ),
+        (
+            "      close:\n        - Done. Good work.\n        - That's that, then.\n",
+            "",
+            "missing ['close'], unknown none",
         ),
         (
             "        - Huh. Didn't see that coming.\n",
