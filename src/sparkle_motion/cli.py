@@ -203,13 +203,17 @@ def approve(
     notes: Annotated[str, typer.Option(help="Notes kept in the audit trail.")] = "",
 ) -> None:
     """Record an approval (or rejection) for a paused run."""
-    from sparkle_motion.pipeline.runs import record_approval
+    from sparkle_motion.pipeline.runs import read_manifest, record_approval
 
     decision = record_approval(project, run_id, checkpoint, by=by, approve=not reject, notes=notes)
-    print(
-        f"{decision.decision} {checkpoint} for run {run_id} by {decision.by}; continue with: "
-        f"sparkle-motion run {project} --resume {run_id}"
+    manifest = read_manifest(project, run_id)
+    again = (
+        f"sparkle-motion upgrade {project} --episode {manifest.episode_id} "
+        f"--profile {manifest.profile}"
+        if manifest.kind == "upgrade"
+        else f"sparkle-motion run {project} --resume {run_id}"
     )
+    print(f"{decision.decision} {checkpoint} for run {run_id} by {decision.by}; continue: {again}")
 
 
 @runs_app.command("list")

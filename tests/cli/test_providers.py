@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from sparkle_motion.commands.providers import load_configured_providers
-from sparkle_motion.providers import loader
+from sparkle_motion.pipeline import configured_providers
+from sparkle_motion.pipeline.configured_providers import load_configured_providers
 from sparkle_motion.providers.loader import Loaded, ProviderConfig
 from sparkle_motion.settings import Settings
 
@@ -21,7 +21,7 @@ def test_providers_get_the_settings_urls_keys_and_options_with_overrides_on_top(
         given.update(configs)
         return Loaded()
 
-    monkeypatch.setattr(loader, "load_providers", load)
+    monkeypatch.setattr(configured_providers, "load_providers", load)
     settings = Settings(
         provider_urls={"fal": "http://127.0.0.1:9/"},
         provider_keys={"fal": "k-1"},

@@ -34,6 +34,9 @@ class Scripted:
     polls: int = 1
     submitted: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    status_calls: int = 0
+    most_in_flight: int = 0  # the most jobs it held unfinished at once
+    _live: set[str] = field(default_factory=set)
     _asked: dict[str, ClipRequest] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -68,6 +71,8 @@ class Scripted:
             raise ContentRejected("the prompt was refused by the content policy", where="scripted")
         self.submitted.append(request.shot_id)
         job = f"job-{request.shot_id}"
+        self._live.add(job)
+        self.most_in_flight = max(self.most_in_flight, len(self._live))
         self._asked[job] = request
         return JobRef(
             provider_id="scripted",
@@ -77,6 +82,10 @@ class Scripted:
         )
 
     def status(self, ref: JobRef) -> JobState:
+        self.status_calls += 1
+        return self._state(ref)
+
+    def _state(self, ref: JobRef) -> JobState:
         if ref.shot_id in self.cancelled:
             return JobState(phase="cancelled")
         outcome = self._outcome(self._asked[ref.job_id])
@@ -84,12 +93,14 @@ class Scripted:
         if outcome == "never" or self._seen[ref.job_id] < self.polls:
             return JobState(phase="in_progress")
         if outcome == "fail":
+            self._live.discard(ref.job_id)
             return JobState(phase="failed", detail="the model crashed")
         return JobState(phase="completed")
 
     def fetch(self, ref: JobRef, dest: Path) -> ClipResult:
-        if self.status(ref).phase != "completed":
+        if self._state(ref).phase != "completed":
             raise ProviderTransient(f"job {ref.job_id} has no clip to fetch", where="scripted")
+        self._live.discard(ref.job_id)
         asked = self._asked[ref.job_id]
         seconds = 0.2 if self.outcomes.get(ref.shot_id) == "short" else asked.seconds + 0.3
         run_ffmpeg(

@@ -2,78 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sparkle_motion.cli import main
 from sparkle_motion.errors import InputError
-from sparkle_motion.ffmpeg import run_ffmpeg
-from sparkle_motion.pipeline.provider_jobs import Waiting
-from sparkle_motion.pipeline.upgrade import UpgradeOutcome, UpgradeRequest, upgrade_episode
+from sparkle_motion.pipeline.upgrade import UpgradeRequest, upgrade_episode
 from sparkle_motion.providers.ledger import Ledger
 from sparkle_motion.registry import Registry
-from tests.conftest import ProjectFactory, tiny_project_config
 from tests.plugins.scripted import Scripted
+from tests.plugins.upgrading import rendered, scope_of, sha, sound_of, upgrade
 from tests.render.media import probe
 
 pytestmark = pytest.mark.slow
-
-HQ = {"name": "hq_scripted", "width": 640, "height": 360, "crf": 23, "provider": "scripted"}
-
-
-class Ticks:
-    """A clock that moves a second every time it is read, and a sleep that waits for nothing."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
-def waiting() -> Waiting:
-    return Waiting(poll_seconds=10, deadline_seconds=30, sleep=lambda _s: None, clock=Ticks())
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def sound_of(video: Path, out: Path) -> str:
-    run_ffmpeg(["-i", str(video), "-map", "0:a:0", "-c", "copy", "-f", "adts", str(out)])
-    return sha(out)
-
-
-@pytest.fixture
-def rendered(make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    project = make_project(
-        project=tiny_project_config(
-            profiles={"hq_scripted": HQ}, cost_policy={"max_usd_per_episode": 5.0}
-        )
-    )
-    assert main(["run", str(project), "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    shots = json.loads(
-        Path(report["outputs"]["render_output"]).with_name("shotlist.json").read_text()
-    )
-    return {
-        "project": project,
-        "report": report,
-        "shots": [s["id"] for s in shots["shots"] if s["framing"] != "card"],
-        "output": json.loads(Path(report["outputs"]["render_output"]).read_text()),
-    }
-
-
-def upgrade(project: Path, provider: Scripted, **options: Any) -> UpgradeOutcome:
-    return upgrade_episode(
-        UpgradeRequest(project_dir=project, profile="hq_scripted", waiting=waiting(), **options),
-        providers={"scripted": provider},
-    )
+__all__ = ["rendered"]  # the fixture
 
 
 def test_an_upgrade_replaces_shots_keeps_the_rest_and_leaves_sound_and_captions(
@@ -105,18 +48,11 @@ def test_an_upgrade_replaces_shots_keeps_the_rest_and_leaves_sound_and_captions(
     # the ledger: what the provider billed for each delivered clip, to the cent
     with Registry.open(project / ".sparkle") as registry:
         ledger = Ledger(registry.engine)
-        jobs = {j.key.shot_id: j for j in ledger.jobs(j_scope(project), outcome.request_id)}
+        jobs = {j.key.shot_id: j for j in ledger.jobs(scope_of(project), outcome.request_id)}
     billed = sum(j.reported_usd or 0.0 for j in jobs.values())
     assert round(outcome.spent_usd, 2) == round(billed, 2) > 0
     assert jobs[rejected].phase == "rejected" and jobs[rejected].charged_usd == 0
     assert jobs[late].phase == "pending" and jobs[late].ref is not None
-
-
-def j_scope(project: Path) -> str:
-    from sparkle_motion.pipeline.project_folder import load_project
-
-    loaded = load_project(project).project
-    return loaded.id or loaded.title
 
 
 def test_upgrading_again_submits_nothing_twice_and_collects_the_late_shot(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,36 +11,14 @@ from sparkle_motion.commands.edges import stdout_console
 
 if TYPE_CHECKING:
     from sparkle_motion.providers.loader import Loaded
-    from sparkle_motion.settings import Settings
 
-__all__ = ["load_configured_providers", "providers_app"]
+__all__ = ["providers_app"]
 
 providers_app = typer.Typer(no_args_is_help=True, help="External and GPU generators (plugins).")
 
 
-@contextmanager
-def load_configured_providers(
-    settings: Settings, overrides: Mapping[str, Mapping[str, Any]] | None = None
-) -> Iterator[Loaded]:
-    """Every provider plugin, made with the settings' URLs, keys and options, sharing one
-    HTTP client that is closed when the block ends.
-
-    ``overrides`` are options laid over the settings' for the providers they name.
-    """
-    import httpx
-
-    from sparkle_motion.providers.configs import provider_configs
-    from sparkle_motion.providers.loader import load_providers
-
-    keys = {name: key.get_secret_value() for name, key in settings.provider_keys.items()}
-    options = {name: dict(values) for name, values in settings.provider_options.items()}
-    for name, extra in (overrides or {}).items():
-        options[name] = {**options.get(name, {}), **extra}
-    with httpx.Client() as client:
-        yield load_providers(provider_configs(settings.provider_urls, keys, options, client))
-
-
 def _listing(check_reachable: bool) -> dict[str, Any]:
+    from sparkle_motion.pipeline.configured_providers import load_configured_providers
     from sparkle_motion.settings import load_settings
 
     with load_configured_providers(load_settings()) as loaded:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sparkle_motion.commands.edges import stdout_console
-from sparkle_motion.commands.providers import load_configured_providers
+
+if TYPE_CHECKING:
+    from sparkle_motion.pipeline.upgrade import UpgradeOutcome
 
 __all__ = ["upgrade"]
 
@@ -35,6 +37,7 @@ def upgrade(
 ) -> None:
     """Upgrade a rendered episode's shots through a provider; the sound, captions and timing
     stay the preview's, and a shot that does not come back keeps its preview clip."""
+    from sparkle_motion.pipeline.configured_providers import load_configured_providers
     from sparkle_motion.pipeline.project_folder import load_project
     from sparkle_motion.pipeline.provider_jobs import Waiting
     from sparkle_motion.pipeline.upgrade import UpgradeRequest, upgrade_episode
@@ -60,23 +63,37 @@ def upgrade(
         )
     report: dict[str, Any] = {
         "request_id": outcome.request_id,
+        "run_id": outcome.run_id,
         "provider": outcome.provider_id,
-        "estimate_usd": round(sum(outcome.estimates.values()), 6),
+        "estimate_usd": outcome.estimate.total_usd,
+        "budget_usd": outcome.estimate.budget_usd,
         "spent_usd": round(outcome.spent_usd, 6),
         "estimates": outcome.estimates,
+        "needs_approval": outcome.needs_approval,
         "upgraded": outcome.upgraded,
         "kept_preview": [k.model_dump(mode="json") for k in outcome.kept_preview],
-        "status": outcome.output.status if outcome.output else "estimated",
+        "status": outcome.status,
         "outputs": {name: str(path.resolve()) for name, path in sorted(outcome.files.items())},
     }
+    if outcome.summary is not None:
+        report["providers"] = [p.model_dump(mode="json") for p in outcome.summary.providers]
     if as_json:
         print(json.dumps(report, indent=2, sort_keys=True))
-        return
+    else:
+        _print(outcome, report)
+    if outcome.waiting is not None:
+        raise outcome.waiting
+
+
+def _print(outcome: UpgradeOutcome, report: dict[str, Any]) -> None:
     console = stdout_console()
     console.print(
         f"upgrade {outcome.request_id} through {outcome.provider_id}: {report['status']}; "
-        f"estimate {report['estimate_usd']:.2f} USD, spent {report['spent_usd']:.2f} USD"
+        f"estimate {report['estimate_usd']:.2f} USD (budget {report['budget_usd']:.2f}), "
+        f"spent {report['spent_usd']:.2f} USD"
     )
+    if outcome.status == "estimated" and outcome.needs_approval:
+        console.print("  it will wait for approve_external_spend before anything is sent")
     for shot in outcome.upgraded:
         console.print(f"  {shot}: upgraded")
     for kept in outcome.kept_preview:

@@ -18,9 +18,9 @@ from sparkle_motion.pipeline.context import StageSpec
 from sparkle_motion.pipeline.project_folder import STATE_DIR
 from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.pipeline.run_state import RunState
-from sparkle_motion.schemas import HUMAN_CHECKPOINTS, Approval, Waiting
+from sparkle_motion.schemas import HUMAN_CHECKPOINTS, Approval, RunManifest, Waiting
 
-__all__ = ["await_approval", "record_approval"]
+__all__ = ["await_approval", "await_decision", "record_approval"]
 
 Now = Callable[[], datetime]
 
@@ -29,46 +29,70 @@ def await_approval(spec: StageSpec, state: RunState, now: Now) -> None:
     """Go on if the stage's output is approved; else pause the run (or end it, if rejected)."""
     assert spec.approval is not None
     subject = spec.outputs[0]
-    subject_hash = state.available.hash(subject)
+    state.manifest, pending = await_decision(
+        state.run,
+        state.manifest,
+        checkpoint=spec.approval,
+        stage=spec.name,
+        subject=subject,
+        subject_hash=state.available.hash(subject),
+        now=now,
+        hint=f"sparkle-motion approve {state.run_id} {spec.approval} --by NAME, then "
+        f"sparkle-motion run PROJECT_DIR --resume {state.run_id}",
+    )
+    if pending is not None:
+        raise pending
+
+
+def await_decision(
+    run: RunFolder,
+    manifest: RunManifest,
+    *,
+    checkpoint: str,
+    stage: str,
+    subject: str,
+    subject_hash: str,
+    now: Now,
+    hint: str,
+) -> tuple[RunManifest, ApprovalPending | None]:
+    """The manifest, and None, if ``subject`` (by its hash) is approved at ``checkpoint``;
+    else the manifest waiting for it (written) and the ApprovalPending to raise (its
+    ``hint`` says how to go on). A rejection ends the run blocked (GateBlocked)."""
     decisions = [
         a
-        for a in state.manifest.approvals
-        if a.checkpoint == spec.approval and a.subject_hash == subject_hash
+        for a in manifest.approvals
+        if a.checkpoint == checkpoint and a.subject_hash == subject_hash
     ]
     if decisions and decisions[-1].decision == "approved":
-        if state.manifest.waiting_for is not None:
-            state.manifest = state.manifest.model_copy(update={"waiting_for": None})
-            state.run.write_manifest(state.manifest)
-        return
+        if manifest.waiting_for is not None:
+            manifest = manifest.model_copy(update={"waiting_for": None})
+            run.write_manifest(manifest)
+        return manifest, None
     if decisions:
         raise GateBlocked(
-            f"{spec.approval} was rejected by {decisions[-1].by}",
-            where=f"run {state.run_id}",
+            f"{checkpoint} was rejected by {decisions[-1].by}"
+            + (f": {decisions[-1].notes}" if decisions[-1].notes else ""),
+            where=f"run {run.run_id}",
             hint="change the input and start a new run",
-            stage=spec.name,
+            stage=stage,
         )
     at = now()
     waiting = Waiting(
-        checkpoint=spec.approval,
-        stage=spec.name,
+        checkpoint=checkpoint,
+        stage=stage,
         subject=subject,
         subject_hash=subject_hash,
         since=at.isoformat(timespec="milliseconds"),
     )
-    state.manifest = state.manifest.model_copy(update={"waiting_for": waiting})
-    state.manifest = state.run.add_event(
-        state.manifest,
-        at=at,
-        stage=spec.name,
-        event="paused",
-        detail=f"waiting for {spec.approval}",
+    manifest = manifest.model_copy(update={"waiting_for": waiting})
+    manifest = run.add_event(
+        manifest, at=at, stage=stage, event="paused", detail=f"waiting for {checkpoint}"
     )
-    raise ApprovalPending(
-        f"the run waits for {spec.approval} of {subject} {subject_hash[:12]}",
-        where=f"run {state.run_id}",
-        hint=f"sparkle-motion approve {state.run_id} {spec.approval} --by NAME, then "
-        f"sparkle-motion run PROJECT_DIR --resume {state.run_id}",
-        stage=spec.name,
+    return manifest, ApprovalPending(
+        f"the run waits for {checkpoint} of {subject} {subject_hash[:12]}",
+        where=f"run {run.run_id}",
+        hint=hint,
+        stage=stage,
     )
 
 

@@ -11,22 +11,24 @@ any failure leaves the shot its preview clip.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sparkle_motion.cache import BlobCache, cache_key
 from sparkle_motion.errors import ContentRejected, ProviderError
 from sparkle_motion.fingerprint import code_fingerprint
 from sparkle_motion.providers.contract import ClipRequest, JobRef, Provider, output_name
-from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob
+from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob, Limits
 from sparkle_motion.providers.retry import call_with_retries
 from sparkle_motion.registry import Registry
 from sparkle_motion.render.conform import conform_clip
 from sparkle_motion.schemas import KeptPreview, RenderProfile
 
-__all__ = ["ShotJob", "Waiting", "run_jobs"]
+__all__ = ["ShotJob", "Spend", "Waiting", "run_jobs"]
 
 _CONFORM_CODE = "sparkle_motion.render.conform"
 
@@ -44,12 +46,36 @@ class ShotJob:
 
 @dataclass(frozen=True)
 class Waiting:
-    """How to wait: between polls, and for how long in all before a job is left pending."""
+    """How to wait: between polls, and for how long in all before a job is left pending.
+
+    While a webhook listener is active (``listening``), polling stops at
+    ``listen_cap_seconds``: a job still running then is *pending*, and its
+    webhook finishes it later. Between polls the ledger is read every
+    ``tick_seconds``, so a webhook is acted on as soon as it is recorded.
+    """
 
     poll_seconds: float = 10.0
     deadline_seconds: float = 600.0
+    listening: bool = False
+    listen_cap_seconds: float = 90.0
+    tick_seconds: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+
+    def limit(self) -> float:
+        if self.listening:
+            return min(self.deadline_seconds, self.listen_cap_seconds)
+        return self.deadline_seconds
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What an upgrade may spend: its budget, the tenant's day, the provider's limits."""
+
+    budget_usd: float
+    tenant_id: str = "local"
+    day_cap_usd: float | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -65,7 +91,7 @@ class _Run:
 def _kept(job: LedgerJob | None, shot_id: str) -> KeptPreview:
     if job is None:
         return KeptPreview(shot_id=shot_id, code="budget", reason="not sent: over the budget")
-    if job.phase == "pending":
+    if job.phase in ("pending", "submitted", "in_progress", "completed"):
         return KeptPreview(
             shot_id=shot_id,
             code="pending",
@@ -201,6 +227,17 @@ def _poll(run: _Run, job: ShotJob, entry: LedgerJob) -> LedgerJob:
     return entry
 
 
+def _midnight(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _settled(run: _Run, job: ShotJob, entry: LedgerJob, heard: LedgerJob) -> LedgerJob:
+    """What became of a live job, as the ledger now tells (a webhook may have settled it)."""
+    if heard.phase == "completed" and heard.ref is not None:
+        return _deliver(run, job, heard.ref)  # the webhook supersedes the poll
+    return heard if heard.final else entry
+
+
 def run_jobs(
     jobs: Sequence[ShotJob],
     *,
@@ -210,11 +247,17 @@ def run_jobs(
     registry: Registry,
     profile: RenderProfile,
     raw_dir: Path,
-    budget_usd: float,
+    spend: Spend,
     waiting: Waiting | None = None,
     webhook_url: str | None = None,
 ) -> tuple[dict[str, str], list[KeptPreview]]:
-    """Each job's conformed clip (shot id -> sha256 in the cache), and the shots kept."""
+    """Each job's conformed clip (shot id -> sha256 in the cache), and the shots kept.
+
+    Jobs go out as the provider's limits allow (a slot each, see
+    :meth:`Ledger.claim`) and within the budget and the tenant's daily cap;
+    each live job is polled every ``poll_seconds`` and the ledger is read in
+    between, so a webhook that settles a job ends its wait at once.
+    """
     wait = waiting or Waiting()
     run = _Run(provider, ledger, cache, registry, profile, raw_dir)
     entries: dict[str, LedgerJob | None] = {}
@@ -224,37 +267,90 @@ def run_jobs(
     ledgered = {entry.key: entry for entry in ledger.jobs(scope, request_id)}
     # what jobs already in the ledger were counted at, and what new ones add
     counted = sum(entry.estimate_usd for entry in ledgered.values())
+    queue: list[ShotJob] = []
+    over: dict[str, KeptPreview] = {}
     for job in jobs:
+        shot_id = job.request.shot_id
         known = ledgered.get(job.key)
         if known is None:
-            if counted + job.estimate_usd > budget_usd + 1e-9:
-                entries[job.request.shot_id] = None  # at the cap: nothing new goes out
+            if counted + job.estimate_usd > spend.budget_usd + 1e-9:
+                over[shot_id] = KeptPreview(  # at the cap: nothing new goes out
+                    shot_id=shot_id, code="budget", reason="not sent: over the budget"
+                )
                 continue
-            known = ledger.plan(job.key, job.estimate_usd)
+            known = ledger.plan(job.key, job.estimate_usd, tenant_id=spend.tenant_id)
             counted += job.estimate_usd
-        if known.phase == "planned":
-            known = _submit(run, job, webhook_url)
+        if known.phase in ("planned", "submitting"):  # submitting: its process died sending it
+            queue.append(job)
         elif known.phase == "delivered" and known.ref and not cache.has(known.output_sha256 or ""):
             known = _deliver(run, job, known.ref)  # evicted since: fetched again, paid once
-        entries[job.request.shot_id] = known
+        elif known.phase == "completed" and known.ref is not None:
+            known = _deliver(run, job, known.ref)  # a webhook said so while nobody waited
+        entries[shot_id] = known
     started = wait.clock()
+    polled: dict[str, float] = {}
     by_shot = {job.request.shot_id: job for job in jobs}
+
+    def live() -> list[str]:
+        return [
+            shot
+            for shot, entry in entries.items()
+            if entry is not None and not entry.final and entry.ref is not None
+        ]
+
     while True:
-        live = [s for s, e in entries.items() if e is not None and not e.final and e.ref]
-        for shot_id in live:
+        while queue:  # send what the limits and the caps allow now
+            job = queue[0]
+            shot_id = job.request.shot_id
+            if spend.day_cap_usd is not None:
+                today = ledger.spent(tenant_id=spend.tenant_id, since=_midnight(ledger.clock()))
+                if today + job.estimate_usd > spend.day_cap_usd + 1e-9:
+                    for held in queue:
+                        ledger.update(held.key, "daily_cap", phase="planned")
+                        over[held.request.shot_id] = KeptPreview(
+                            shot_id=held.request.shot_id,
+                            code="daily_cap",
+                            reason=f"not sent: the tenant's {spend.day_cap_usd:.2f} USD a "
+                            "day is spent",
+                        )
+                    queue.clear()
+                    break
+            if not ledger.claim(job.key, spend.limits):
+                break  # the provider is at its limit: wait for a slot
+            entries[shot_id] = _submit(run, job, webhook_url)
+            queue.pop(0)
+        now = wait.clock()
+        heard = {entry.key: entry for entry in ledger.jobs(scope, request_id)}
+        for shot_id in live():
             entry = entries[shot_id]
-            if entry is not None:
-                entries[shot_id] = _poll(run, by_shot[shot_id], entry)
-        live = [s for s, e in entries.items() if e is not None and not e.final and e.ref]
-        if live and ledger.spent(scope, request_id=request_id) > budget_usd:
-            for shot_id in live:  # the provider charged more than estimated: stop here
+            assert entry is not None
+            job = by_shot[shot_id]
+            entry = _settled(run, job, entry, heard[job.key])
+            if not entry.final and now - polled.get(shot_id, -math.inf) >= wait.poll_seconds:
+                polled[shot_id] = now
+                entry = _poll(run, job, entry)
+            entries[shot_id] = entry
+        if live() and ledger.spent(scope, request_id=request_id) > spend.budget_usd:
+            for shot_id in live():  # the provider charged more than estimated: stop here
                 entries[shot_id] = _cancel(run, by_shot[shot_id], entries[shot_id])
-            live = []
-        if not live or wait.clock() - started >= wait.deadline_seconds:
+            for held in queue:
+                over[held.request.shot_id] = KeptPreview(
+                    shot_id=held.request.shot_id, code="budget", reason="not sent: over the budget"
+                )
+            queue.clear()
+        if not live() and not queue:
             break
-        wait.sleep(wait.poll_seconds)
-    for shot_id in live:
+        if wait.clock() - started >= wait.limit():
+            break
+        wait.sleep(wait.tick_seconds if live() else wait.poll_seconds)
+    for shot_id in live():
         entries[shot_id] = ledger.update(by_shot[shot_id].key, "pending", phase="pending")
+    for job in queue:
+        over[job.request.shot_id] = KeptPreview(
+            shot_id=job.request.shot_id,
+            code="pending",
+            reason="not sent by the deadline: the provider was at its limit",
+        )
     delivered = {
         shot: entry.output_sha256
         for shot, entry in entries.items()
@@ -263,5 +359,11 @@ def run_jobs(
         and entry.output_sha256
         and cache.has(entry.output_sha256)
     }
-    kept = [_kept(entries[s], s) for s in entries if s not in delivered]
+    kept = [
+        over[job.request.shot_id]
+        if job.request.shot_id in over
+        else _kept(entries.get(job.request.shot_id), job.request.shot_id)
+        for job in jobs
+        if job.request.shot_id not in delivered
+    ]
     return delivered, kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sparkle_motion.cache import BlobCache
-from sparkle_motion.errors import MissingInput, SparkleError
+from sparkle_motion.errors import InputError, MissingInput, SparkleError
 from sparkle_motion.pipeline.context import StageSpec
 from sparkle_motion.pipeline.run_folder import RunFolder
 from sparkle_motion.pipeline.run_state import RunState
@@ -31,6 +31,13 @@ def reopen_manifest(run: RunFolder, episode_id: str) -> RunManifest:
             hint="list runs with: sparkle-motion runs list PROJECT_DIR",
         )
     manifest = run.read_manifest()
+    if manifest.kind == "upgrade":
+        raise InputError(
+            f"run {run.run_id} is an upgrade of run {manifest.upgrade_of}",
+            where=str(run.manifest_path),
+            hint=f"go on with it by upgrading again: sparkle-motion upgrade PROJECT_DIR "
+            f"--episode {manifest.episode_id} --profile {manifest.profile}",
+        )
     if manifest.episode_id != episode_id:
         raise MissingInput(
             f"run {run.run_id} rendered episode {manifest.episode_id}, not {episode_id}",

@@ -55,6 +55,7 @@ from sparkle_motion.schemas import (
     ModelUsage,
     RunManifest,
     RunSummary,
+    ShotList,
     StageSummary,
 )
 
@@ -172,6 +173,7 @@ class Runner:
                 cost_usd=round(sum(u.cost_usd for u in state.usage), 6),
                 usage=state.usage,
                 outputs={k: str(v) for k, v in outcome.outputs.items()},
+                shots_local=_rendered_shots(run),
             )
             run.write_summary(summary)
             outcome.outputs["run_summary"] = run.summary_path
@@ -393,3 +395,11 @@ class Runner:
         )
         log.info(f"stage_{event}", error=error.one_line())
         self._event(state, spec.name, event, max(attempts, 1), detail=error.one_line())
+
+
+def _rendered_shots(run: RunFolder) -> int:
+    """How many shots the run rendered (all of them here, on this machine), once it has."""
+    if not run.artifact_path("render_output").is_file():
+        return 0
+    path = run.artifact_path("shotlist")
+    return len(ShotList.from_json(path.read_bytes(), source=str(path)).shots)

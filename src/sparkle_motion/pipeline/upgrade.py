@@ -13,21 +13,30 @@ preview's, byte for byte, and the timing lock is checked before and after.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sparkle_motion.atomic import write_atomic
 from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
 from sparkle_motion.canon.keys import canon_key
-from sparkle_motion.errors import GateBlocked, InputError, MissingInput
+from sparkle_motion.errors import (
+    ApprovalPending,
+    GateBlocked,
+    InputError,
+    MissingInput,
+    SparkleError,
+)
+from sparkle_motion.pipeline.approvals import await_decision
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
-from sparkle_motion.pipeline.provider_jobs import ShotJob, Waiting, run_jobs
-from sparkle_motion.pipeline.run_folder import RunFolder, run_folders
+from sparkle_motion.pipeline.provider_jobs import ShotJob, Spend, Waiting, run_jobs
+from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact, run_folders
 from sparkle_motion.pipeline.stages.rendering import media_for
 from sparkle_motion.providers.contract import ClipRequest, Provider
-from sparkle_motion.providers.ledger import JobKey, Ledger
+from sparkle_motion.providers.ledger import JobKey, Ledger, Limits
 from sparkle_motion.providers.prompts import DEFAULT_TEMPLATE, fill_prompt
 from sparkle_motion.registry import Registry, RegistryOutputs
 from sparkle_motion.render.context import RenderContext
@@ -41,17 +50,37 @@ from sparkle_motion.schemas import (
     AssetManifest,
     KeptPreview,
     MediaSet,
+    Project,
+    ProviderUsage,
     RenderOutput,
     RenderPlan,
     RenderProfile,
+    RunManifest,
+    RunSummary,
     Shot,
+    ShotEstimate,
     ShotList,
+    StageSummary,
+    UpgradeEstimate,
 )
+from sparkle_motion.schemas.run import RunStatus
 from sparkle_motion.seeding import seed_int
 
-__all__ = ["UPGRADES_DIR", "UpgradeOutcome", "UpgradeRequest", "upgrade_episode"]
+__all__ = [
+    "SPEND_CHECKPOINT",
+    "UPGRADES_DIR",
+    "UpgradeOutcome",
+    "UpgradeRequest",
+    "upgrade_episode",
+]
 
 UPGRADES_DIR = "upgrades"
+SPEND_CHECKPOINT = "approve_external_spend"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
 
 A = TypeVar("A", bound=Artifact)
 
@@ -64,18 +93,43 @@ class UpgradeRequest:
     shots: tuple[str, ...] = ()  # none named: every shot but the title and end cards
     dry_run: bool = False
     waiting: Waiting = field(default_factory=Waiting)
+    tenant_id: str = "local"
+    run_id: str | None = None  # the upgrade run's id; default: the request id
+    # where the provider calls back, when a listener runs ("{provider}" is its name)
+    webhook_url: str | None = None
+    ledger_dir: Path | None = None  # the state folder whose registry keeps the spend ledger
 
 
 @dataclass
 class UpgradeOutcome:
     request_id: str
+    run_id: str
     provider_id: str
-    estimates: dict[str, float]
+    estimate: UpgradeEstimate
     spent_usd: float
+    needs_approval: bool
     upgraded: list[str] = field(default_factory=list)
     kept_preview: list[KeptPreview] = field(default_factory=list)
     output: RenderOutput | None = None
+    summary: RunSummary | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    waiting: ApprovalPending | None = None
+    """Set when the run paused for approve_external_spend: nothing was sent."""
+
+    @property
+    def status(self) -> str:
+        if self.waiting is not None:
+            return "paused"
+        return self.output.status if self.output is not None else "estimated"
+
+    @property
+    def estimates(self) -> dict[str, float]:
+        return {shot.shot_id: shot.usd for shot in self.estimate.shots}
+
+    @property
+    def pending(self) -> list[str]:
+        """Shots whose provider job still runs: a webhook or another upgrade collects them."""
+        return [kept.shot_id for kept in self.kept_preview if kept.code == "pending"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +150,8 @@ def _read(run: RunFolder, name: str, kind: type[A]) -> A:
 def _last_preview(folder: ProjectFolder, episode_id: str) -> _Preview:
     for run in reversed(run_folders(folder.state_dir)):
         manifest = run.read_manifest()
+        if manifest.kind == "upgrade":
+            continue
         if manifest.episode_id != episode_id or manifest.status != "success":
             continue
         if not run.artifact_path("render_output").is_file():
@@ -150,17 +206,304 @@ def _scope(folder: ProjectFolder) -> str:
     return canon_key(folder.project)
 
 
+def _routed(project: Project, provider: Provider, profile: RenderProfile) -> None:
+    """The project's routing class for the provider's kind of work allows it."""
+    capabilities = provider.capabilities()
+    route = project.cost_policy.route(capabilities.kind)
+    where = f"project.yaml: cost_policy.routing.{capabilities.kind}"
+    if route == "always_local" and not capabilities.local:
+        raise InputError(
+            f"{capabilities.kind} work is always_local in this project, and provider "
+            f"{provider.provider_id} is an external service",
+            where=where,
+            hint=f"set it to prefer_local (or external_only) to upgrade with {profile.name}",
+        )
+    if route == "external_only" and capabilities.local:
+        raise InputError(
+            f"{capabilities.kind} work is external_only in this project, and provider "
+            f"{provider.provider_id} runs locally",
+            where=where,
+            hint="choose a profile with an external provider, or set it to prefer_local",
+        )
+
+
+def _needs_approval(project: Project, estimate: UpgradeEstimate) -> bool:
+    if not project.human_checkpoints.get(SPEND_CHECKPOINT, True):
+        return False
+    policy = project.cost_policy
+    if policy.external_spend == "auto":
+        return False
+    if policy.external_spend == "threshold":
+        return estimate.total_usd > policy.spend_threshold_usd + 1e-9
+    return True
+
+
+def _provider_usage(
+    provider: Provider,
+    ledger: Ledger,
+    scope: str,
+    request_id: str,
+    fps: int,
+    frames: Mapping[str, int],
+) -> ProviderUsage:
+    jobs = [job for job in ledger.jobs(scope, request_id) if job.phase != "planned"]
+    delivered = [job for job in jobs if job.phase == "delivered"]
+    reported = [job.reported_usd for job in delivered]
+    return ProviderUsage(
+        provider=provider.provider_id,
+        local=provider.capabilities().local,
+        jobs=len(jobs),
+        delivered=len(delivered),
+        failed=sum(job.phase in ("failed", "rejected", "cancelled") for job in jobs),
+        seconds=round(sum(frames.get(job.key.shot_id, 0) for job in delivered) / fps, 3),
+        estimate_usd=round(sum(job.estimate_usd for job in jobs), 6),
+        cost_usd=round(sum(job.charged_usd for job in jobs), 6),
+        reported_usd=(
+            round(sum(r for r in reported if r is not None), 6)
+            if reported and all(r is not None for r in reported)
+            else None
+        ),
+    )
+
+
+def _open_run(
+    folder: ProjectFolder, run_id: str, episode_id: str, profile: str, preview: RunFolder
+) -> tuple[RunFolder, RunManifest]:
+    run = RunFolder.of(folder.state_dir, run_id)
+    if not run.exists():
+        manifest = RunManifest.new(
+            run_id=run_id,
+            project_dir=str(folder.root),
+            episode_id=episode_id,
+            profile=profile,
+            kind="upgrade",
+            upgrade_of=preview.run_id,
+        )
+        run.write_manifest(manifest)
+        return run, manifest
+    manifest = run.read_manifest()
+    if manifest.kind != "upgrade" or manifest.episode_id != episode_id:
+        raise InputError(
+            f"run {run_id} is not an upgrade of episode {episode_id}",
+            where=str(run.manifest_path),
+            hint="give the upgrade a new run id",
+        )
+    return run, manifest.model_copy(update={"status": "running"})
+
+
 def upgrade_episode(
     request: UpgradeRequest,
     *,
     providers: Mapping[str, Provider],
     database_url: str | None = None,
     cache_max_bytes: int | None = None,
+    now: Callable[[], datetime] = _utc_now,
 ) -> UpgradeOutcome:
     """Upgrade the episode's chosen shots through the profile's provider (see the module)."""
     folder = load_project(request.project_dir)
     episode_id, _ = folder.episode(request.episode_id)
     profile = folder.project.profile(request.profile)
+    provider = _provider_of(profile, providers)
+    _routed(folder.project, provider, profile)
+    preview = _last_preview(folder, episode_id)
+    _same_sound(preview.render_plan.profile, profile)
+    lock = preview.shotlist.timing_lock_hash
+    plan = preview.render_plan.model_copy(update={"profile": profile})
+    package = RenderPackage.of(preview.shotlist, preview.asset_manifest, plan)
+    request_id = f"{episode_id}-{profile.name}-{plan.content_hash()[:12]}"
+    run_id = request.run_id or request_id
+    state = folder.state_dir
+    cache = BlobCache(state / "cache", max_bytes=cache_max_bytes or DEFAULT_MAX_BYTES)
+    names = {who: member.name for who, member in plan.cast.items()}
+    chosen = [
+        shot
+        for shot in preview.shotlist.shots
+        if shot.id in set(_chosen(preview.shotlist, request.shots))
+    ]
+    plan_hash = plan.content_hash()
+    policy = folder.project.cost_policy
+
+    def clip_request(shot: Shot, frame: str | None, template: str | None) -> ClipRequest:
+        """What the provider is asked for ``shot`` (with its frame, once it is drawn)."""
+        hashes = {"render_plan": plan_hash, "frame": frame, "prompt_template": template}
+        return ClipRequest(
+            request_id=request_id,
+            shot_id=shot.id,
+            seconds=shot.frames / profile.fps,
+            width=profile.width,
+            height=profile.height,
+            fps=profile.fps,
+            prompt=fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style),
+            seed=seed_int(plan.seed, "provider", shot.id) % 2**31,
+            image=cache.path(frame) if frame else None,
+            input_hashes={k: v for k, v in hashes.items() if v is not None},
+        )
+
+    priced = {shot.id: provider.estimate(clip_request(shot, None, None)) for shot in chosen}
+    estimate = UpgradeEstimate.new(
+        request_id=request_id,
+        episode_id=episode_id,
+        profile=profile.name,
+        provider=provider.provider_id,
+        model=provider.capabilities().model,
+        shots=[
+            ShotEstimate(
+                shot_id=shot.id, seconds=shot.frames / profile.fps, usd=priced[shot.id].usd
+            )
+            for shot in chosen
+        ],
+        total_usd=round(sum(cost.usd for cost in priced.values()), 6),
+        budget_usd=policy.max_usd_per_episode,
+        confidence=min((cost.confidence for cost in priced.values()), default=1.0),
+    )
+    with ExitStack() as stack:
+        registry = stack.enter_context(Registry.open(state, database_url))
+        ledger_home = request.ledger_dir
+        books = (
+            registry
+            if ledger_home is None or ledger_home.resolve() == state.resolve()
+            else stack.enter_context(Registry.open(ledger_home, database_url))
+        )
+        ledger = Ledger(books.engine)
+        outcome = UpgradeOutcome(
+            request_id=request_id,
+            run_id=run_id,
+            provider_id=provider.provider_id,
+            estimate=estimate,
+            spent_usd=ledger.spent(_scope(folder), request_id=request_id),
+            needs_approval=_needs_approval(folder.project, estimate),
+        )
+        if request.dry_run:  # the estimate alone: nothing drawn, stored or sent
+            return outcome
+        if policy.max_usd_per_episode <= 0:
+            raise InputError(
+                "an upgrade spends money, and the project sets no budget for it",
+                where="project.yaml: cost_policy.max_usd_per_episode",
+                hint=f"set it (the estimate is {estimate.total_usd:.2f} USD), "
+                "or look first with --dry-run",
+            )
+        run, manifest = _open_run(folder, run_id, episode_id, profile.name, preview.run)
+        book = _Book(run, manifest, now)
+        try:
+            book.begin("estimate")
+            estimate_hash = keep_artifact(registry, run, "upgrade_estimate", estimate)
+            book.done("estimate", detail=f"{estimate.total_usd:.2f} USD for {len(chosen)} shots")
+            if outcome.needs_approval:
+                book.manifest, pending = await_decision(
+                    run,
+                    book.manifest,
+                    checkpoint=SPEND_CHECKPOINT,
+                    stage="estimate",
+                    subject="upgrade_estimate",
+                    subject_hash=estimate_hash,
+                    now=now,
+                    hint=f"sparkle-motion approve {run_id} {SPEND_CHECKPOINT} --by NAME "
+                    f"--project {folder.root}, then upgrade again: sparkle-motion upgrade "
+                    f"{folder.root} --episode {episode_id} --profile {profile.name}",
+                )
+                if pending is not None:
+                    book.stop(pending)
+                    outcome.waiting = pending
+                    return outcome
+            book.begin("dispatch")
+            media = media_for(folder, cache)
+            store = RegistryOutputs(registry, request_id)
+            home = state / UPGRADES_DIR / request_id
+            ctx = RenderContext(package, media, cache, store, home / "work")
+            frames = draw_frames(ctx)
+            template = registry.put_artifact(DEFAULT_TEMPLATE, run_id=request_id).hash
+            fade_frames = fades(preview.shotlist)
+            jobs = [
+                ShotJob(
+                    clip_request(shot, frames.item(shot.id).sha256, template),
+                    JobKey(_scope(folder), request_id, provider.provider_id, shot.id),
+                    shot.frames,
+                    priced[shot.id].usd,
+                    fade_frames[shot.id],
+                )
+                for shot in chosen
+            ]
+            limits = policy.providers.get(provider.provider_id)
+            delivered, kept = run_jobs(
+                jobs,
+                provider=provider,
+                ledger=ledger,
+                cache=cache,
+                registry=registry,
+                profile=profile,
+                raw_dir=home / "provider",
+                spend=Spend(
+                    budget_usd=policy.max_usd_per_episode,
+                    tenant_id=request.tenant_id,
+                    day_cap_usd=policy.max_usd_per_day,
+                    limits=Limits(limits.max_concurrent, limits.max_per_minute)
+                    if limits
+                    else Limits(),
+                ),
+                waiting=request.waiting,
+                webhook_url=request.webhook_url.replace("{provider}", provider.provider_id)
+                if request.webhook_url
+                else None,
+            )
+            book.done("dispatch", detail=f"{len(delivered)} of {len(jobs)} clips delivered")
+            book.begin("assemble")
+            # the provider's clips, and the storyboard clip of every other shot
+            clips = encode_clips(ctx, frames, made=delivered)
+            rendered = render_episode(
+                package,
+                media=media,
+                cache=cache,
+                store=store,
+                work_dir=home / "work",
+                out_dir=run.output_dir,
+                given={"frames": frames, "voice": preview.voice, "clips": clips},
+                provenance=Provenance(
+                    lineage={
+                        **preview.output.lineage,
+                        "prompt_template": template,
+                        "upgrade_estimate": estimate_hash,
+                    },
+                    publishable=preview.output.publishable,
+                    upgraded=[shot.id for shot in chosen if shot.id in delivered],
+                    kept_preview=kept,
+                ),
+            )
+            if rendered.output.timing_lock_hash != lock:
+                raise GateBlocked(
+                    "the upgrade's timing lock differs from the preview's",
+                    where=f"upgrade {request_id}",
+                    hint="this is a bug: the upgrade must not change timing",
+                    stage="assemble",
+                )
+            keep_artifact(registry, run, "render_output", rendered.output)
+            book.done("assemble", detail=rendered.output.status)
+        except SparkleError as error:
+            book.stop(error)
+            raise
+        outcome.upgraded = list(rendered.output.upgraded)
+        outcome.kept_preview = list(rendered.output.kept_preview)
+        outcome.output = rendered.output
+        outcome.files = {**rendered.files, "render_output": run.artifact_path("render_output")}
+        outcome.spent_usd = ledger.spent(_scope(folder), request_id=request_id)
+        frames_of = {shot.id: shot.frames for shot in chosen}
+        outcome.summary = book.finish(
+            episode_id,
+            cost_usd=outcome.spent_usd,
+            shots_local=len(preview.shotlist.shots) - len(outcome.upgraded),
+            shots_external=0 if provider.capabilities().local else len(outcome.upgraded),
+            providers=[
+                _provider_usage(
+                    provider, ledger, _scope(folder), request_id, profile.fps, frames_of
+                )
+            ],
+            outputs={name: str(path) for name, path in outcome.files.items()},
+        )
+        outcome.files["run_summary"] = run.summary_path
+    cache.evict()
+    return outcome
+
+
+def _provider_of(profile: RenderProfile, providers: Mapping[str, Provider]) -> Provider:
     if profile.provider is None:
         raise InputError(
             f"profile {profile.name!r} names no provider, so it upgrades nothing",
@@ -182,114 +525,66 @@ def upgrade_episode(
             hint=f"set SPARKLE_PROVIDER_KEYS to a JSON object naming {profile.provider} and its "
             "key, in the environment or .env",
         )
-    preview = _last_preview(folder, episode_id)
-    _same_sound(preview.render_plan.profile, profile)
-    lock = preview.shotlist.timing_lock_hash
-    plan = preview.render_plan.model_copy(update={"profile": profile})
-    package = RenderPackage.of(preview.shotlist, preview.asset_manifest, plan)
-    request_id = f"{episode_id}-{profile.name}-{plan.content_hash()[:12]}"
-    state = folder.state_dir
-    cache = BlobCache(state / "cache", max_bytes=cache_max_bytes or DEFAULT_MAX_BYTES)
-    home = state / UPGRADES_DIR / request_id
-    names = {who: member.name for who, member in plan.cast.items()}
-    chosen = [
-        shot
-        for shot in preview.shotlist.shots
-        if shot.id in set(_chosen(preview.shotlist, request.shots))
-    ]
-    plan_hash = plan.content_hash()
+    return provider
 
-    def clip_request(shot: Shot, frame: str | None, template: str | None) -> ClipRequest:
-        """What the provider is asked for ``shot`` (with its frame, once it is drawn)."""
-        hashes = {"render_plan": plan_hash, "frame": frame, "prompt_template": template}
-        return ClipRequest(
-            request_id=request_id,
-            shot_id=shot.id,
-            seconds=shot.frames / profile.fps,
-            width=profile.width,
-            height=profile.height,
-            fps=profile.fps,
-            prompt=fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style),
-            seed=seed_int(plan.seed, "provider", shot.id) % 2**31,
-            image=cache.path(frame) if frame else None,
-            input_hashes={k: v for k, v in hashes.items() if v is not None},
+
+class _Book:
+    """The upgrade run's manifest, events and summary, as its steps go."""
+
+    def __init__(self, run: RunFolder, manifest: RunManifest, now: Callable[[], datetime]) -> None:
+        self.run, self.manifest, self.now = run, manifest, now
+        self.started_at = now()
+        self.started = time.monotonic()
+        self.steps: dict[str, float] = {}
+        self.stages: list[StageSummary] = []
+        self.run.write_manifest(manifest)
+
+    def begin(self, step: str) -> None:
+        self.steps[step] = time.monotonic()
+        self.manifest = self.run.add_event(self.manifest, at=self.now(), stage=step, event="begin")
+
+    def done(self, step: str, *, detail: str = "") -> None:
+        self.manifest = self.run.add_event(
+            self.manifest, at=self.now(), stage=step, event="success", detail=detail
+        )
+        self.stages.append(
+            StageSummary(
+                stage=step,
+                status="success",
+                wall_seconds=round(time.monotonic() - self.steps[step], 3),
+                attempts=1,
+            )
         )
 
-    estimates = {shot.id: provider.estimate(clip_request(shot, None, None)).usd for shot in chosen}
-    with Registry.open(state, database_url) as registry:
-        ledger = Ledger(registry.engine)
-        outcome = UpgradeOutcome(
-            request_id=request_id,
-            provider_id=provider.provider_id,
-            estimates=estimates,
-            spent_usd=ledger.spent(_scope(folder), request_id=request_id),
-        )
-        if request.dry_run:  # the estimate alone: nothing drawn, stored or sent
-            return outcome
-        budget = folder.project.cost_policy.max_usd_per_episode
-        if budget <= 0:
-            raise InputError(
-                "an upgrade spends money, and the project sets no budget for it",
-                where="project.yaml: cost_policy.max_usd_per_episode",
-                hint=f"set it (the estimate is {sum(estimates.values()):.2f} USD), "
-                "or look first with --dry-run",
+    def stop(self, error: SparkleError) -> None:
+        """The run ends here: paused for an approval, or failed (blocked) with ``error``."""
+        status: RunStatus
+        if isinstance(error, ApprovalPending):
+            status = "paused"
+        else:
+            status = "blocked" if isinstance(error, GateBlocked) else "failed"
+            self.manifest = self.run.add_event(
+                self.manifest,
+                at=self.now(),
+                stage=error.stage or "upgrade",
+                event=status if status == "blocked" else "failed",
+                detail=error.one_line(),
             )
-        media = media_for(folder, cache)
-        store = RegistryOutputs(registry, request_id)
-        ctx = RenderContext(package, media, cache, store, home / "work")
-        frames = draw_frames(ctx)
-        template = registry.put_artifact(DEFAULT_TEMPLATE, run_id=request_id).hash
-        fade_frames = fades(preview.shotlist)
-        jobs = [
-            ShotJob(
-                clip_request(shot, frames.item(shot.id).sha256, template),
-                JobKey(_scope(folder), request_id, provider.provider_id, shot.id),
-                shot.frames,
-                estimates[shot.id],
-                fade_frames[shot.id],
-            )
-            for shot in chosen
-        ]
-        delivered, kept = run_jobs(
-            jobs,
-            provider=provider,
-            ledger=ledger,
-            cache=cache,
-            registry=registry,
-            profile=profile,
-            raw_dir=home / "provider",
-            budget_usd=budget,
-            waiting=request.waiting,
+        self.manifest = self.manifest.model_copy(update={"status": status})
+        self.run.write_manifest(self.manifest)
+
+    def finish(self, episode_id: str, **fields: Any) -> RunSummary:
+        self.manifest = self.manifest.model_copy(update={"status": "success"})
+        self.run.write_manifest(self.manifest)
+        summary = RunSummary.new(
+            run_id=self.run.run_id,
+            episode_id=episode_id,
+            status="success",
+            started_at=self.started_at.isoformat(timespec="milliseconds"),
+            finished_at=self.now().isoformat(timespec="milliseconds"),
+            wall_seconds=round(time.monotonic() - self.started, 3),
+            stages=self.stages,
+            **fields,
         )
-        # the provider's clips, and the storyboard clip of every other shot
-        clips = encode_clips(ctx, frames, made=delivered)
-        rendered = render_episode(
-            package,
-            media=media,
-            cache=cache,
-            store=store,
-            work_dir=home / "work",
-            out_dir=home / "output",
-            given={"frames": frames, "voice": preview.voice, "clips": clips},
-            provenance=Provenance(
-                lineage={**preview.output.lineage, "prompt_template": template},
-                publishable=preview.output.publishable,
-                upgraded=[shot.id for shot in chosen if shot.id in delivered],
-                kept_preview=kept,
-            ),
-        )
-        if rendered.output.timing_lock_hash != lock:
-            raise GateBlocked(
-                "the upgrade's timing lock differs from the preview's",
-                where=f"upgrade {request_id}",
-                hint="this is a bug: the upgrade must not change timing",
-            )
-        outcome.upgraded = list(rendered.output.upgraded)
-        outcome.kept_preview = list(rendered.output.kept_preview)
-        outcome.output = rendered.output
-        outcome.files = {**rendered.files, "render_output": home / "render_output.json"}
-        write_atomic(outcome.files["render_output"], rendered.output.to_json())
-        outcome.spent_usd = ledger.spent(_scope(folder), request_id=request_id)
-        registry.put_artifact(rendered.output, run_id=request_id)
-    cache.evict()
-    return outcome
+        self.run.write_summary(summary)
+        return summary

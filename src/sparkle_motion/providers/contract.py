@@ -58,6 +58,11 @@ class Capabilities(_Value):
     text_to_video: bool = False
     max_width: int = Field(gt=0)
     max_height: int = Field(gt=0)
+    local: bool = Field(
+        False,
+        description="runs on this machine or the operator's own hosts (a routing class's "
+        "'local'); an external service otherwise",
+    )
     terms: str = Field(
         "", description="the licence terms of what it makes, as the provider states them"
     )

@@ -7,6 +7,12 @@ while waiting finds the job again and never submits (or pays for) it twice.
 Every change and every webhook is an event with its time. The spend ledger
 counts what each job costs: the provider's own figure when it reports one,
 the estimate otherwise, a cancelled or failed job what it had cost by then.
+
+The ledger is also where limits that must hold across processes are kept:
+a job is *submitting* while one process holds a provider's slot for it, so
+every process sharing the database counts the same jobs in flight
+(:meth:`Ledger.claim`), and a webhook finds its job by the provider's job id
+(:meth:`Ledger.hear`), whichever process receives it.
 """
 
 from __future__ import annotations
@@ -15,19 +21,29 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, RowMapping, func, insert, select, update
+from sqlalchemy import Engine, RowMapping, func, insert, select, text, update
 
-from sparkle_motion.providers.contract import JobRef
+from sparkle_motion.providers.contract import JobRef, WebhookEvent
 from sparkle_motion.registry.engine import write_transaction
 from sparkle_motion.registry.provider_tables import provider_events, provider_jobs
 
-__all__ = ["FINAL_PHASES", "JobKey", "Ledger", "LedgerEvent", "LedgerJob", "Phase"]
+__all__ = [
+    "FINAL_PHASES",
+    "IN_FLIGHT",
+    "JobKey",
+    "Ledger",
+    "LedgerEvent",
+    "LedgerJob",
+    "Limits",
+    "Phase",
+]
 
 Phase = Literal[
     "planned",  # estimated, nothing sent
+    "submitting",  # a process holds the provider's slot for it and is sending it
     "submitted",  # accepted: its JobRef is recorded
     "in_progress",
     "completed",  # the provider says it is done; the clip is not fetched yet
@@ -38,6 +54,9 @@ Phase = Literal[
     "pending",  # past the wait: a webhook may still finish it
 ]
 FINAL_PHASES = ("delivered", "failed", "rejected", "cancelled")
+IN_FLIGHT = ("submitting", "submitted", "in_progress")
+# A slot held this long without the job being sent belonged to a process that died.
+_STALE_SLOT = timedelta(minutes=10)
 
 Clock = Callable[[], datetime]
 
@@ -64,8 +83,17 @@ class JobKey:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much one provider may be asked at once, for everyone sharing the ledger."""
+
+    max_concurrent: int | None = None  # jobs in flight at once
+    max_per_minute: int | None = None  # submissions in any sixty seconds
+
+
+@dataclass(frozen=True)
 class LedgerJob:
     key: JobKey
+    tenant_id: str
     phase: Phase
     ref: JobRef | None
     estimate_usd: float
@@ -93,6 +121,7 @@ def _job(row: RowMapping) -> LedgerJob:
     ref = JobRef.model_validate_json(row["job_ref"]) if row["job_ref"] else None
     return LedgerJob(
         key=key,
+        tenant_id=row["tenant_id"],
         phase=row["phase"],
         ref=ref,
         estimate_usd=row["estimate_usd"],
@@ -129,6 +158,16 @@ class Ledger:
         with self.engine.connect() as connection:
             return [_job(row) for row in connection.execute(query).mappings()]
 
+    def find(self, provider_id: str, job_id: str) -> LedgerJob | None:
+        """The job a provider knows as ``job_id`` (what its webhooks name)."""
+        table = provider_jobs.c
+        query = select(provider_jobs).where(
+            (table.provider_id == provider_id) & (table.job_id == job_id)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else _job(row)
+
     def events(self, key: JobKey) -> list[LedgerEvent]:
         table = provider_events.c
         query = (
@@ -148,10 +187,20 @@ class Ledger:
             ]
 
     def spent(
-        self, scope: str, *, since: datetime | None = None, request_id: str | None = None
+        self,
+        scope: str | None = None,
+        *,
+        since: datetime | None = None,
+        request_id: str | None = None,
+        tenant_id: str | None = None,
     ) -> float:
-        """What the scope's jobs have cost (those touched since ``since``, when given)."""
-        condition = provider_jobs.c.scope == scope
+        """What the jobs of a scope (or a tenant, or a request) have cost; those touched since
+        ``since``, when given."""
+        condition = provider_jobs.c.charged_usd >= 0
+        if scope is not None:
+            condition &= provider_jobs.c.scope == scope
+        if tenant_id is not None:
+            condition &= provider_jobs.c.tenant_id == tenant_id
         if since is not None:
             condition &= provider_jobs.c.updated_at >= since
         if request_id is not None:
@@ -175,7 +224,7 @@ class Ledger:
             )
         )
 
-    def plan(self, key: JobKey, estimate_usd: float) -> LedgerJob:
+    def plan(self, key: JobKey, estimate_usd: float, *, tenant_id: str = "local") -> LedgerJob:
         """The job, planned with its estimate if it is new; as it stands if it is not."""
         with self._lock, write_transaction(self.engine) as connection:
             row = connection.execute(select(provider_jobs).where(key.where())).mappings().first()
@@ -188,6 +237,7 @@ class Ledger:
                     request_id=key.request_id,
                     provider_id=key.provider_id,
                     shot_id=key.shot_id,
+                    tenant_id=tenant_id,
                     phase="planned",
                     estimate_usd=estimate_usd,
                     charged_usd=0.0,
@@ -205,6 +255,7 @@ class Ledger:
         """Record ``event`` and change the job's ``fields`` (phase, job_ref, costs, error...)."""
         values = dict(fields)
         if isinstance(values.get("job_ref"), JobRef):
+            values["job_id"] = values["job_ref"].job_id
             values["job_ref"] = values["job_ref"].model_dump_json()
         with self._lock, write_transaction(self.engine) as connection:
             connection.execute(
@@ -212,6 +263,97 @@ class Ledger:
             )
             self._event(connection, key, event, {**(detail or {}), **_shown(fields)})
         return self._read(key)
+
+    def claim(self, key: JobKey, limits: Limits) -> bool:
+        """Take one of the provider's slots for the planned job (it becomes *submitting*), if
+        its limits allow one now; False when they do not.
+
+        Checked and taken in one write transaction (SQLite's write lock, and a
+        per-provider advisory lock on PostgreSQL), so two processes never take
+        the last slot both.
+        """
+        with self._lock, write_transaction(self.engine) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                    {"key": f"provider slot {key.provider_id}"},
+                )
+            now = self.clock()
+            table = provider_jobs.c
+            mine = (table.provider_id == key.provider_id) & ~key.where()
+            if limits.max_concurrent is not None:
+                live = (table.phase.in_(["submitted", "in_progress"])) | (
+                    (table.phase == "submitting") & (table.updated_at >= now - _STALE_SLOT)
+                )
+                query = select(func.count()).select_from(provider_jobs).where(mine & live)
+                if connection.execute(query).scalar_one() >= limits.max_concurrent:
+                    return False
+            if limits.max_per_minute is not None:
+                events = provider_events.c
+                sent = (
+                    select(func.count())
+                    .select_from(provider_events)
+                    .where(
+                        (events.provider_id == key.provider_id)
+                        & (events.event == "submitting")
+                        & ~(
+                            (events.scope == key.scope)
+                            & (events.request_id == key.request_id)
+                            & (events.shot_id == key.shot_id)
+                        )
+                        & (events.at >= now - timedelta(minutes=1))
+                    )
+                )
+                if connection.execute(sent).scalar_one() >= limits.max_per_minute:
+                    return False
+            connection.execute(
+                update(provider_jobs).where(key.where()).values(phase="submitting", updated_at=now)
+            )
+            self._event(connection, key, "submitting", {})
+        return True
+
+    def hear(self, provider_id: str, event: WebhookEvent) -> LedgerJob | None:
+        """Record a verified webhook against its job; the job, or None when none is known.
+
+        A webhook supersedes polling: a finished job becomes *completed* (its
+        clip is fetched by whoever waits for it, or by the next upgrade run),
+        a failed one *failed* or *rejected*. A repeat of a delivery, or one
+        for a job already settled, is kept as an event and changes nothing.
+        """
+        with self._lock, write_transaction(self.engine) as connection:
+            table = provider_jobs.c
+            row = (
+                connection.execute(
+                    select(provider_jobs).where(
+                        (table.provider_id == provider_id) & (table.job_id == event.job_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            job = _job(row)
+            detail = {"state": event.state.phase, "detail": event.state.detail}
+            if job.final or job.phase == "completed":
+                self._event(connection, job.key, "webhook_repeat", detail)
+                return job
+            values: dict[str, Any]
+            if event.state.phase == "completed":
+                values = {"phase": "completed"}
+            elif event.state.detail.startswith("content_policy_violation"):
+                values = {"phase": "rejected", "error_code": "SM703", "error": event.state.detail}
+            elif event.state.phase in ("failed", "cancelled"):
+                values = {"phase": "failed", "error_code": "SM704", "error": event.state.detail}
+            else:
+                values = {"phase": "in_progress"}
+            connection.execute(
+                update(provider_jobs)
+                .where(job.key.where())
+                .values(updated_at=self.clock(), **values)
+            )
+            self._event(connection, job.key, "webhook", {**detail, **values})
+        return self._read(job.key)
 
     def _read(self, key: JobKey) -> LedgerJob:
         job = self.get(key)

@@ -1,9 +1,10 @@
 """The provider job ledger's tables, as SQLAlchemy Core sees them.
 
-Created by the Alembic migration ``0004_provider_jobs``; these definitions must
-match it. A job is one clip asked of one provider for one shot of one upgrade
-request, within a scope (a project's id, or a tenant's project in the
-service); every change to it and every webhook is an event beside it.
+Created by the Alembic migrations ``0004_provider_jobs`` and
+``0005_provider_tenants``; these definitions must match them. A job is one
+clip asked of one provider for one shot of one upgrade request, within a
+scope (a project's id, or a tenant's project in the service); every change
+to it and every webhook is an event beside it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ provider_jobs = Table(
     Column("output_sha256", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("tenant_id", String(64), nullable=False, server_default="local"),
+    Column("job_id", String(200), nullable=True),  # the provider's id for it, once submitted
+    Index("ix_provider_jobs_job_id", "provider_id", "job_id"),
+    Index("ix_provider_jobs_phase", "provider_id", "phase"),
+    Index("ix_provider_jobs_tenant", "tenant_id", "updated_at"),
 )
 
 provider_events = Table(

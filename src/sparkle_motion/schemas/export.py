@@ -7,7 +7,7 @@ from typing import Any
 from sparkle_motion.schemas.assets import AssetManifest, RenderPlan
 from sparkle_motion.schemas.base import Artifact
 from sparkle_motion.schemas.canon import Canon, CanonDiff, CanonReport, ContextPack
-from sparkle_motion.schemas.output import MediaSet, QAReport, RenderOutput
+from sparkle_motion.schemas.output import MediaSet, QAReport, RenderOutput, UpgradeEstimate
 from sparkle_motion.schemas.project import Project
 from sparkle_motion.schemas.prompts import PromptTemplate
 from sparkle_motion.schemas.run import Checkpoint, RunManifest, RunSummary
@@ -38,6 +38,7 @@ ARTIFACT_TYPES: dict[str, type[Artifact]] = {
         MediaSet,
         QAReport,
         RenderOutput,
+        UpgradeEstimate,
         PromptTemplate,
         Checkpoint,
         RunManifest,

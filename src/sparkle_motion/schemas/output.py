@@ -84,6 +84,29 @@ class KeptPreview(Model):
     reason: str
 
 
+class ShotEstimate(Model):
+    shot_id: str
+    seconds: float
+    usd: float
+
+
+class UpgradeEstimate(Artifact):
+    """What an upgrade will ask of its provider and cost, before anything is sent: the
+    subject of ``approve_external_spend``."""
+
+    KIND: ClassVar[str] = "upgrade_estimate"
+
+    request_id: str
+    episode_id: str
+    profile: str
+    provider: str
+    model: str
+    shots: list[ShotEstimate] = Field(default_factory=list)
+    total_usd: float
+    budget_usd: float
+    confidence: float = Field(1.0, ge=0, le=1, description="the provider's confidence, lowest")
+
+
 class RenderOutput(Artifact):
     KIND: ClassVar[str] = "render_output"
     SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: stems name their role; upgrades

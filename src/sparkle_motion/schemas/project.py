@@ -14,14 +14,17 @@ from sparkle_motion.schemas.base import Artifact, Model
 __all__ = [
     "ESPEAK_VOICE",
     "HUMAN_CHECKPOINTS",
+    "ROUTED_TASKS",
     "CaptionSettings",
     "CardSettings",
     "CostPolicy",
     "MusicSettings",
     "Project",
+    "ProviderLimits",
     "QASettings",
     "RenderProfile",
     "RightsOverride",
+    "RouteClass",
     "SafetySettings",
     "TimingSettings",
     "VoiceSetting",
@@ -186,8 +189,54 @@ class SafetySettings(Model):
     allow: list[str] = Field(default_factory=list)
 
 
+ROUTED_TASKS: tuple[str, ...] = ("video", "image", "tts", "lipsync")
+"""The kinds of work a route can be set for: a provider's ``kind``."""
+
+RouteClass = Literal["always_local", "prefer_local", "external_only"]
+
+
+class ProviderLimits(Model):
+    """How much one provider may be asked at once; held for every process sharing the
+    registry database (one project folder on SQLite, the whole fleet on PostgreSQL)."""
+
+    max_concurrent: int | None = Field(None, ge=1, description="jobs in flight at once")
+    max_per_minute: int | None = Field(None, ge=1, description="submissions in any minute")
+
+
 class CostPolicy(Model):
-    max_usd_per_episode: float = Field(0.0, ge=0.0)
+    max_usd_per_episode: float = Field(
+        0.0, ge=0.0, description="an upgrade's budget; 0 refuses any external spend"
+    )
+    max_usd_per_day: float | None = Field(
+        None,
+        ge=0.0,
+        description="the tenant's external spend in one UTC day, across its projects "
+        "(those sharing the ledger); None: no daily cap",
+    )
+    external_spend: Literal["auto", "threshold", "manual"] = Field(
+        "manual",
+        description="with approve_external_spend on: manual waits for every upgrade's "
+        "approval, threshold only when the estimate is above spend_threshold_usd, auto never",
+    )
+    spend_threshold_usd: float = Field(0.0, ge=0.0)
+    providers: dict[str, ProviderLimits] = Field(default_factory=dict)
+    routing: dict[str, RouteClass] = Field(
+        default_factory=dict,
+        description="per kind of work (video, image, tts, lipsync): always_local never "
+        "dispatches it to an external provider, external_only never to a local one; "
+        "prefer_local (the default) takes a local provider when one is configured",
+    )
+
+    @field_validator("routing")
+    @classmethod
+    def _known_tasks(cls, value: dict[str, RouteClass]) -> dict[str, RouteClass]:
+        unknown = sorted(set(value) - set(ROUTED_TASKS))
+        if unknown:
+            raise ValueError(f"unknown task {unknown[0]!r}; known: {', '.join(ROUTED_TASKS)}")
+        return value
+
+    def route(self, task: str) -> RouteClass:
+        return self.routing.get(task, "prefer_local")
 
 
 _PROJECT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")

@@ -16,6 +16,7 @@ __all__ = [
     "Approval",
     "Checkpoint",
     "ModelUsage",
+    "ProviderUsage",
     "RunManifest",
     "RunSummary",
     "StageEvent",
@@ -66,12 +67,15 @@ class Waiting(Model):
 
 class RunManifest(Artifact):
     KIND: ClassVar[str] = "run_manifest"
-    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: waiting_for
+    SCHEMA_VERSION: ClassVar[str] = "1.2.0"  # 1.1: waiting_for; 1.2: kind, upgrade_of
 
     run_id: str
     project_dir: str
     episode_id: str
     profile: str
+    kind: Literal["episode", "upgrade"] = "episode"
+    upgrade_of: str | None = None
+    """An upgrade's: the run whose render it upgrades."""
     status: RunStatus = "running"
     events: list[StageEvent] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
@@ -101,8 +105,25 @@ class ModelUsage(Model):
     cost_usd: float = 0.0
 
 
+class ProviderUsage(Model):
+    """What one generator did in a run: jobs sent, clips delivered, seconds made, money."""
+
+    provider: str
+    local: bool = Field(description="ran on this machine or the operator's hosts")
+    jobs: int = 0
+    delivered: int = 0
+    failed: int = 0
+    seconds: float = Field(0.0, description="seconds of video it delivered")
+    estimate_usd: float = 0.0
+    cost_usd: float = Field(0.0, description="what the spend ledger counts for this run")
+    reported_usd: float | None = Field(
+        None, description="the provider's own figure, where it gave one for every job"
+    )
+
+
 class RunSummary(Artifact):
     KIND: ClassVar[str] = "run_summary"
+    SCHEMA_VERSION: ClassVar[str] = "1.1.0"  # 1.1: shots_local, shots_external, providers
 
     run_id: str
     episode_id: str
@@ -115,3 +136,6 @@ class RunSummary(Artifact):
     cost_usd: float = 0.0
     usage: list[ModelUsage] = Field(default_factory=list)
     outputs: dict[str, str] = Field(default_factory=dict)
+    shots_local: int = Field(0, description="shots whose clip was made on this machine")
+    shots_external: int = Field(0, description="shots whose clip an external provider made")
+    providers: list[ProviderUsage] = Field(default_factory=list)
