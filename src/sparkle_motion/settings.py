@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     provider_urls: dict[str, str] = Field(default_factory=dict)
     provider_keys: dict[str, SecretStr] = Field(default_factory=dict, repr=False)
     provider_options: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict)
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="the service's address as providers reach it; with it, provider jobs "
+        "call back to {public_url}/api/providers/{name}/webhooks/{tenant}",
+    )
+    provider_poll_seconds: float = Field(10.0, gt=0.0, le=600.0)
+    provider_wait_seconds: float = Field(600.0, gt=0.0, le=86400.0)
     api_keys: dict[str, ApiKey] = Field(default_factory=dict, repr=False)
     webhook_secret: SecretStr | None = None
     webhook_allow_private: bool = False

@@ -108,6 +108,10 @@ class FakeFal:
         self._key = Ed25519PrivateKey.generate()
         self._published = [(self._key, f"key-{len(self._published) + 1}")]
 
+    def signed(self, request_id: str, body: bytes) -> dict[str, str]:
+        """The headers of a webhook this FAL would send now for ``body``."""
+        return sign(self._key, request_id, int(time.time()), body)
+
     def release(self, job_id: str) -> None:
         """Let a held job leave the queue."""
         self.jobs[job_id].release.set()

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from sparkle_motion import __version__
 from sparkle_motion.service.problems import install_error_handlers
-from sparkle_motion.service.routes import approvals, health, packages, projects, runs
+from sparkle_motion.service.routes import approvals, health, packages, projects, runs, upgrades
 from sparkle_motion.service.state import Service, build_service
 from sparkle_motion.settings import Settings
 
@@ -59,6 +59,6 @@ def create_app(settings: Settings, *, service: Service | None = None) -> FastAPI
         )
         return response
 
-    for module in (health, packages, runs, projects, approvals):
+    for module in (health, packages, runs, projects, approvals, upgrades):
         app.include_router(module.router)
     return app

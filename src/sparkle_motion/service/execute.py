@@ -8,7 +8,6 @@ RenderPackage goes to the Video Engine directly (:mod:`.render_job`).
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from sparkle_motion.pipeline.runner import Runner, RunOutcome, RunRequest
 from sparkle_motion.pipeline.stages import STAGES
 from sparkle_motion.registry import Registry
 from sparkle_motion.schemas import RenderOutput, RunManifest
-from sparkle_motion.service.outcome import Execution, error_entry, output_entries
+from sparkle_motion.service.outcome import Execution, crashed, error_entry, output_entries
 from sparkle_motion.service.render_job import execute_package
 from sparkle_motion.service.store import Job
 
@@ -66,18 +65,6 @@ def _register_summary(job: Job, outcome: RunOutcome, database_url: str | None) -
         return registry.put_artifact(outcome.summary, run_id=job.job_id).hash
 
 
-def _crash(exc: Exception) -> Execution:
-    """An unexpected error fails the job; the server and its other jobs go on."""
-    crash = {
-        "code": "SM000",
-        "message": f"unexpected {type(exc).__name__}: {exc}",
-        "stage": None,
-        "recoverable": True,
-        "traceback": traceback.format_exc(limit=5),
-    }
-    return Execution("failed", {"errors": [crash]})
-
-
 def execute(
     job: Job,
     *,
@@ -107,7 +94,7 @@ def execute(
     except SparkleError as exc:
         return Execution("failed", {"errors": [error_entry(exc)]})
     except Exception as exc:
-        return _crash(exc)
+        return crashed(exc)
     return _rest(job, outcome, database_url)
 
 

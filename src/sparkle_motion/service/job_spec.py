@@ -39,14 +39,15 @@ class PackageSpec(BaseModel):
 
 
 class JobSpec(BaseModel):
-    """A job renders either a project's episode (through the pipeline) or a RenderPackage
-    (through the Video Engine alone)."""
+    """A job renders a project's episode (through the pipeline), a RenderPackage (through
+    the Video Engine alone), or upgrades an episode's shots through a provider."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     episode_id: str | None = None
-    mode: Literal["run", "dry"] = "run"
+    mode: Literal["run", "dry", "upgrade"] = "run"
     profile: str | None = None
+    shots: list[str] = Field(default_factory=list, description="an upgrade's chosen shots")
     # "seeds" is what jobs stored before this model called the package
     package: PackageSpec | None = Field(None, validation_alias=AliasChoices("package", "seeds"))
     desired_outputs: list[DesiredOutput] = Field(default_factory=list)

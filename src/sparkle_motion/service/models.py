@@ -147,6 +147,35 @@ class InvokeIn(Input):
     callbacks: list[Callback] = Field(default_factory=list, max_length=5)
 
 
+class UpgradeIn(Input):
+    episode_id: str | None = Field(None, max_length=100, description="default: the first")
+    profile: str = Field(max_length=100, description="an hq profile: one that names a provider")
+    shots: list[Annotated[str, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=2000, description="default: every shot but the cards"
+    )
+    dry_run: bool = Field(False, description="answer the estimate; send and spend nothing")
+    callbacks: list[Callback] = Field(default_factory=list, max_length=5)
+
+
+class ShotEstimateOut(BaseModel):
+    shot_id: str
+    seconds: float
+    usd: float
+
+
+class UpgradeEstimateOut(BaseModel):
+    request_id: str
+    provider: str
+    model: str
+    total_usd: float
+    budget_usd: float
+    spent_usd: float
+    needs_approval: bool = Field(
+        description="the upgrade will wait for approve_external_spend before sending anything"
+    )
+    shots: list[ShotEstimateOut]
+
+
 class InvokeOut(BaseModel):
     run_id: str
     status: JobStatus
@@ -178,7 +207,7 @@ class ControlAck(BaseModel):
 
 class RunStatusOut(BaseModel):
     run_id: str
-    kind: Literal["render_package", "run"]
+    kind: Literal["render_package", "run", "upgrade"]
     request_id: str | None
     status: JobStatus
     resumable: bool
@@ -186,13 +215,18 @@ class RunStatusOut(BaseModel):
     history: list[StepExecutionRecord] = Field(default_factory=list)
     controls: list[ControlAck] = Field(default_factory=list)
     errors: list[JobError] = Field(default_factory=list)
+    upgrade: dict[str, Any] | None = Field(
+        None,
+        description="an upgrade's estimate, the shots upgraded, those that kept their preview "
+        "clip (and why), those still pending at the provider",
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class RunItem(BaseModel):
     run_id: str
-    kind: Literal["render_package", "run"]
+    kind: Literal["render_package", "run", "upgrade"]
     request_id: str | None
     status: JobStatus
     resumable: bool

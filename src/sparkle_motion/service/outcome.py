@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 from sparkle_motion.errors import GateBlocked, InputError, SparkleError
 from sparkle_motion.schemas import OutputFile, RenderOutput
 
-__all__ = ["Execution", "error_entry", "output_entries"]
+__all__ = ["Execution", "crashed", "error_entry", "output_entries"]
 
 
 @dataclass
@@ -16,6 +17,18 @@ class Execution:
     status: str
     result: dict[str, Any] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+def crashed(exc: Exception) -> Execution:
+    """An unexpected error fails the job; the server and its other jobs go on."""
+    crash = {
+        "code": "SM000",
+        "message": f"unexpected {type(exc).__name__}: {exc}",
+        "stage": None,
+        "recoverable": True,
+        "traceback": traceback.format_exc(limit=5),
+    }
+    return Execution("failed", {"errors": [crash]})
 
 
 def error_entry(error: SparkleError) -> dict[str, Any]:

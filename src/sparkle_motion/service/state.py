@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from sqlalchemy import Engine, text
 
 from sparkle_motion.errors import SparkleError
 from sparkle_motion.ffmpeg import ffmpeg_version
+from sparkle_motion.pipeline.configured_providers import load_configured_providers
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
+from sparkle_motion.providers.contract import Provider
 from sparkle_motion.registry import Registry
 from sparkle_motion.registry.engine import create_index_engine, index_url, migrate
 from sparkle_motion.service.execute import Execution, execute
@@ -24,6 +27,7 @@ from sparkle_motion.service.pool import JobPool
 from sparkle_motion.service.projects import ProjectStore
 from sparkle_motion.service.store import Job, JobStore
 from sparkle_motion.service.tenancy import StorageMeter, TenantSpace
+from sparkle_motion.service.upgrade_job import UpgradeSetup, execute_upgrade
 from sparkle_motion.service.webhooks import Resolver, WebhookSender
 from sparkle_motion.settings import Settings
 
@@ -43,6 +47,16 @@ class Service:
     pool: JobPool
     webhooks: WebhookSender
     storage: StorageMeter
+    upgrades: UpgradeSetup
+    closing: ExitStack = field(default_factory=ExitStack)
+
+    @property
+    def providers(self) -> Mapping[str, Provider]:
+        return self.upgrades.providers
+
+    def ledger_dir(self, tenant_id: str) -> Path:
+        """The state folder whose registry keeps the tenant's spend ledger."""
+        return self.upgrades.ledger_dir(tenant_id)
 
     @property
     def artifact_root(self) -> Path:
@@ -86,6 +100,7 @@ class Service:
     def stop(self) -> None:
         self.pool.stop()
         self.webhooks.stop()
+        self.closing.close()  # the providers' shared HTTP client
         self.engine.dispose()
 
     def readiness(self) -> dict[str, ReadyCheck]:
@@ -112,14 +127,36 @@ def build_service(
     *,
     http_client: httpx.Client | None = None,
     resolve: Resolver | None = None,
+    providers: Mapping[str, Provider] | None = None,
 ) -> Service:
+    """The service for ``settings``; ``providers`` replaces the configured ones (tests)."""
     root = settings.artifact_root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     engine = create_index_engine(index_url(root, settings.database_url))
     migrate(engine)
     store = JobStore(engine, _utc_now)
+    closing = ExitStack()
+    if providers is None:
+        providers = closing.enter_context(load_configured_providers(settings)).providers
+
+    def ledger_dir(tenant_id: str) -> Path:
+        folder = TenantSpace(root, tenant_id).engine_dir / STATE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    upgrades = UpgradeSetup(
+        providers=providers,
+        database_url=settings.database_url,
+        cache_max_bytes=settings.cache_max_bytes,
+        public_url=settings.public_url,
+        poll_seconds=settings.provider_poll_seconds,
+        wait_seconds=settings.provider_wait_seconds,
+        ledger_dir=ledger_dir,
+    )
 
     def run(job: Job, control: RunControl, progress: Callable[[str], Progress]) -> Execution:
+        if job.kind == "upgrade":
+            return execute_upgrade(job, upgrades)
         return execute(
             job,
             control=control,
@@ -155,4 +192,6 @@ def build_service(
         pool=pool,
         webhooks=webhooks,
         storage=StorageMeter(root),
+        upgrades=upgrades,
+        closing=closing,
     )

@@ -164,6 +164,7 @@ def run_status(service: Service, job: Job) -> RunStatusOut:
         history=history,
         controls=controls,
         errors=_errors(job),
+        upgrade=job.result.get("upgrade"),
         created_at=job.created_at,
         updated_at=job.updated_at,
     )
