@@ -33,6 +33,7 @@ class Scripted:
     outcomes: dict[str, str] = field(default_factory=dict)
     polls: int = 1
     submitted: list[str] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)  # every submission, refused ones too
     cancelled: list[str] = field(default_factory=list)
     status_calls: int = 0
     most_in_flight: int = 0  # the most jobs it held unfinished at once
@@ -65,6 +66,7 @@ class Scripted:
         return CostEstimate(usd=round(request.seconds * USD_PER_SECOND, 4), seconds=5, confidence=1)
 
     def submit(self, request: ClipRequest, *, webhook_url: str | None = None) -> JobRef:
+        self.tried.append(request.shot_id)
         if request.seconds > self.capabilities().max_clip_duration_sec:
             raise ProviderFatal(f"{request.seconds} s is longer than it makes", where="scripted")
         if self._outcome(request) == "reject":

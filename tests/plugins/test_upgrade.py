@@ -11,6 +11,7 @@ from sparkle_motion.errors import InputError
 from sparkle_motion.pipeline.upgrade import UpgradeRequest, upgrade_episode
 from sparkle_motion.providers.ledger import Ledger
 from sparkle_motion.registry import Registry
+from sparkle_motion.schemas import SafetyReport
 from tests.plugins.scripted import Scripted
 from tests.plugins.upgrading import rendered, scope_of, sha, sound_of, upgrade
 from tests.render.media import probe
@@ -53,6 +54,22 @@ def test_an_upgrade_replaces_shots_keeps_the_rest_and_leaves_sound_and_captions(
     assert round(outcome.spent_usd, 2) == round(billed, 2) > 0
     assert jobs[rejected].phase == "rejected" and jobs[rejected].charged_usd == 0
     assert jobs[late].phase == "pending" and jobs[late].ref is not None
+
+    # the rejection goes to the content-safety gate: the prompt and the reason, for review
+    report = SafetyReport.from_json(outcome.files["provider_safety_report"].read_bytes())
+    (finding,) = report.findings
+    assert (finding.category, finding.source, finding.field) == (
+        "provider_rejection",
+        "provider:scripted",
+        "prompt",
+    )
+    assert "content policy" in finding.term and finding.matched
+    assert not report.passed and report.publishable == preview["publishable"]
+    assert output.lineage["provider_safety_report"] == report.content_hash()
+    assert provider.tried.count(rejected) == 1
+    again = upgrade(project, provider)  # never reworded or sent again
+    assert provider.tried.count(rejected) == 1
+    assert {k.shot_id: k.code for k in again.kept_preview}[rejected] == "SM703"
 
 
 def test_upgrading_again_submits_nothing_twice_and_collects_the_late_shot(

@@ -25,6 +25,7 @@ from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
 from sparkle_motion.canon.keys import canon_key
 from sparkle_motion.errors import (
     ApprovalPending,
+    ContentRejected,
     GateBlocked,
     InputError,
     MissingInput,
@@ -57,6 +58,8 @@ from sparkle_motion.schemas import (
     RenderProfile,
     RunManifest,
     RunSummary,
+    SafetyFinding,
+    SafetyReport,
     Shot,
     ShotEstimate,
     ShotList,
@@ -446,6 +449,12 @@ def upgrade_episode(
                 else None,
             )
             book.done("dispatch", detail=f"{len(delivered)} of {len(jobs)} clips delivered")
+            refused = _refusals(folder.project, preview, provider, jobs, kept)
+            refusal_hash = (
+                keep_artifact(registry, run, "provider_safety_report", refused)
+                if refused is not None
+                else None
+            )
             book.begin("assemble")
             # the provider's clips, and the storyboard clip of every other shot
             clips = encode_clips(ctx, frames, made=delivered)
@@ -462,6 +471,7 @@ def upgrade_episode(
                         **preview.output.lineage,
                         "prompt_template": template,
                         "upgrade_estimate": estimate_hash,
+                        **({"provider_safety_report": refusal_hash} if refusal_hash else {}),
                     },
                     publishable=preview.output.publishable,
                     upgraded=[shot.id for shot in chosen if shot.id in delivered],
@@ -484,6 +494,8 @@ def upgrade_episode(
         outcome.kept_preview = list(rendered.output.kept_preview)
         outcome.output = rendered.output
         outcome.files = {**rendered.files, "render_output": run.artifact_path("render_output")}
+        if refusal_hash is not None:
+            outcome.files["provider_safety_report"] = run.artifact_path("provider_safety_report")
         outcome.spent_usd = ledger.spent(_scope(folder), request_id=request_id)
         frames_of = {shot.id: shot.frames for shot in chosen}
         outcome.summary = book.finish(
@@ -501,6 +513,40 @@ def upgrade_episode(
         outcome.files["run_summary"] = run.summary_path
     cache.evict()
     return outcome
+
+
+def _refusals(
+    project: Project,
+    preview: _Preview,
+    provider: Provider,
+    jobs: Sequence[ShotJob],
+    kept: Sequence[KeptPreview],
+) -> SafetyReport | None:
+    """The provider's content rejections, for the content-safety gate: each shot's prompt
+    and the provider's reason, for a person to review. A rejected prompt is never reworded
+    or sent again; its shot keeps the preview clip, which passed the project's own gate."""
+    rejected = {k.shot_id: k for k in kept if k.code == ContentRejected.code}
+    if not rejected:
+        return None
+    scenes = {shot.id: shot.scene_id for shot in preview.shotlist.shots}
+    return SafetyReport.new(
+        script_hash=preview.output.lineage.get("script", ""),
+        mode=project.safety_mode,
+        passed=False,
+        publishable=preview.output.publishable,
+        findings=[
+            SafetyFinding(
+                category="provider_rejection",
+                term=rejected[job.request.shot_id].reason,
+                matched=job.request.prompt,
+                field="prompt",
+                scene_id=scenes.get(job.request.shot_id),
+                source=f"provider:{provider.provider_id}",
+            )
+            for job in jobs
+            if job.request.shot_id in rejected
+        ],
+    )
 
 
 def _provider_of(profile: RenderProfile, providers: Mapping[str, Provider]) -> Provider:
