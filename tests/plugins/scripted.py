@@ -32,6 +32,7 @@ USD_PER_SECOND = 0.05
 class Scripted:
     outcomes: dict[str, str] = field(default_factory=dict)
     polls: int = 1
+    end_frame: bool = False  # takes an end frame, so segments hold two shots
     submitted: list[str] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)  # every submission, refused ones too
     cancelled: list[str] = field(default_factory=list)
@@ -40,6 +41,11 @@ class Scripted:
     _live: set[str] = field(default_factory=set)
     _asked: dict[str, ClipRequest] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> list[ClipRequest]:
+        """What it was asked, in order."""
+        return list(self._asked.values())
 
     @property
     def provider_id(self) -> str:
@@ -52,6 +58,7 @@ class Scripted:
             model="scripted-1",
             max_clip_duration_sec=10,
             image_to_video=True,
+            end_frame=self.end_frame,
             max_width=1920,
             max_height=1080,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,44 @@ def test_an_upgrade_needs_an_hq_profile_and_a_budget(rendered: dict[str, Any]) -
     )
     with pytest.raises(InputError, match="sets no budget"):
         upgrade(project, Scripted())
+
+
+def test_an_end_frame_provider_gets_pairs_of_frames_and_each_shot_its_part(
+    rendered: dict[str, Any], tmp_path: Path
+) -> None:
+    project = rendered["project"]
+    shotlist = json.loads(
+        Path(rendered["report"]["outputs"]["render_output"]).with_name("shotlist.json").read_text()
+    )
+    shots = {s["id"]: s for s in shotlist["shots"]}
+    provider = Scripted(end_frame=True)
+    looked = upgrade(project, provider, dry_run=True)
+    pairs = [s for s in looked.estimate.segments if len(s.shot_ids) == 2]
+    assert pairs, looked.estimate.decisions
+    for segment in looked.estimate.segments:
+        assert len({shots[s]["scene_id"] for s in segment.shot_ids}) == 1
+    pair = pairs[0]
+    rejected = next(s for s in looked.estimate.segments if s is not pair)
+    provider.outcomes = {rejected.segment_id: "reject"}
+    outcome = upgrade(project, provider)
+    asked = {r.shot_id: r for r in provider.requests}
+    request = asked[pair.segment_id]
+    assert request.image is not None and request.end_image is not None
+    assert request.image != request.end_image and " Then: " in request.prompt
+    assert request.seconds == pytest.approx(sum(shots[s]["frames"] for s in pair.shot_ids) / 24)
+    # a delivered pair upgrades both its shots; a rejected segment keeps all of its own
+    assert set(pair.shot_ids) <= set(outcome.upgraded)
+    kept = {k.shot_id: k.code for k in outcome.kept_preview}
+    assert all(kept[s] == "SM703" for s in rejected.shot_ids)
+    assert pair.segment_id in outcome.video_segments
+    (failed,) = outcome.failed_segments
+    assert failed["segment_id"] == rejected.segment_id and failed["code"] == "SM703"
+    assert outcome.output is not None
+    info = probe(outcome.files["video"])
+    assert info.frames == rendered["output"]["frames"]  # every shot at its locked length
+    with Registry.open(project / ".sparkle") as registry:
+        jobs = {
+            j.key.shot_id: j
+            for j in Ledger(registry.engine).jobs(scope_of(project), outcome.request_id)
+        }
+    assert set(jobs) == {s.segment_id for s in looked.estimate.segments}

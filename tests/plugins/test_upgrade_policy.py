@@ -51,7 +51,7 @@ def test_manual_spend_waits_for_approval_with_its_estimate_then_goes_on(
     assert waiting is not None and waiting.checkpoint == "approve_external_spend"
     estimate = UpgradeEstimate.from_json(run.artifact_path("upgrade_estimate").read_bytes())
     assert waiting.subject_hash == estimate.content_hash()
-    assert [s.shot_id for s in estimate.shots] == tiny["shots"]
+    assert [s.segment_id for s in estimate.segments] == tiny["shots"]  # one frame each
     assert estimate.total_usd == pytest.approx(sum(first.estimates.values()))
     assert estimate.budget_usd == 5.0
 

@@ -96,6 +96,29 @@ def test_a_clip_longer_than_the_model_makes_is_refused_before_any_call(
         provider_with(handler).submit(clip_request(image=None))
 
 
+def test_an_end_frame_goes_where_the_model_takes_it(
+    clip_request: Callable[..., ClipRequest], frame: Path
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json={"request_id": "abc"})
+
+    pair = clip_request(shot_id="s1-wide+s1-close", end_image=frame)
+    kling_1 = "fal-ai/kling-video/v1/standard/image-to-video"
+    provider_with(handler, model=kling_1).submit(pair)
+    assert seen[0]["tail_image_url"].startswith("data:image/png;base64,")
+    assert provider_with(handler, model=kling_1).capabilities().end_frame
+    # the default model documents no end frame: a pair is refused before any call
+    assert not provider_with(handler).capabilities().end_frame
+    with pytest.raises(ProviderFatal, match="takes no end frame"):
+        provider_with(handler).submit(pair)
+    other = "fal-ai/some-video/image-to-video"
+    provider_with(handler, model=other, end_frame_field="end_image_url").submit(pair)
+    assert "end_image_url" in seen[-1] and len(seen) == 2
+
+
 @pytest.mark.parametrize(("seconds", "made"), [(0.5, 5), (5.0, 5), (5.01, 10), (10.0, 10)])
 def test_the_shortest_covering_clip_is_asked_for(seconds: float, made: int) -> None:
     assert clip_seconds(profile_for(FalOptions()), seconds) == made

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +85,26 @@ def test_fades_dip_the_clip_to_black_at_its_ends(tmp_path: Path) -> None:
     means = [float(p.mean()) for p in pictures]
     assert len(means) == 48 and means[0] < 20 and means[-1] < 20
     assert means[0] < means[3] < means[10] and means[-1] < means[-4] < means[-12]
+
+
+def test_a_segments_clip_is_fitted_whole_and_cut_at_the_shots_boundaries(tmp_path: Path) -> None:
+    source = clip(tmp_path / "segment.mp4", 3.4)
+    whole = {**SHOT, "frames": 72}
+    conform_clip(source, tmp_path / "whole.mp4", **whole)
+    first = {**SHOT, "frames": 24}
+    second = {**SHOT, "frames": 48}
+    conform_clip(source, tmp_path / "a.mp4", **first, span=(0, 72))
+    done = conform_clip(source, tmp_path / "b.mp4", **second, span=(24, 72), fades=(0, 6))
+    assert done.frames == 48 and done.seconds == 2.0
+    assert probe(tmp_path / "a.mp4").frames == 24 and probe(tmp_path / "b.mp4").frames == 48
+    frames = decode_rgb(tmp_path / "whole.mp4")
+    part = decode_rgb(tmp_path / "b.mp4")
+
+    # the second shot starts where the first ends in the whole clip (within encoding noise)
+    def gap(a: Any, b: Any) -> float:
+        return float(abs(a.astype(int) - b.astype(int)).mean())
+
+    assert gap(part[0], frames[24]) < 8 < gap(part[0], frames[0])
+    assert part[-1].mean() < 20  # and ends faded to black, as its preview clip does
+    with pytest.raises(ValueError, match="outside"):
+        conform_clip(source, tmp_path / "c.mp4", **second, span=(48, 72))

@@ -90,7 +90,7 @@ def test_an_upgrade_waits_for_its_spend_and_a_late_clip_arrives_by_webhook(
     assert estimate.status_code == 200, estimate.text
     looked = estimate.json()
     assert looked["needs_approval"] is True and looked["provider"] == "fal"
-    assert looked["total_usd"] > 0 and len(looked["shots"]) >= 3
+    assert looked["total_usd"] > 0 and len(looked["segments"]) >= 3
 
     held: list[str] = []
 
@@ -115,7 +115,7 @@ def test_an_upgrade_waits_for_its_spend_and_a_late_clip_arrives_by_webhook(
     assert approved.status_code == 200, approved.text
 
     # the held job outlives the listening cap: the run rests, waiting for the provider
-    wait_for(lambda: len(fal.jobs) == len(looked["shots"]), timeout=120)
+    wait_for(lambda: len(fal.jobs) == len(looked["segments"]), timeout=120)
 
     def resting() -> bool:
         status = served.get("/status", params={"run_id": run_id}).json()["status"]
@@ -130,7 +130,7 @@ def test_an_upgrade_waits_for_its_spend_and_a_late_clip_arrives_by_webhook(
     done = wait_run(served, run_id, ("completed", "degraded", "failed"), timeout=180)
     assert done["status"] == "completed", done["errors"]
     assert fal.webhook_errors == []
-    assert len(fal.jobs) == len(looked["shots"])  # nothing submitted twice
+    assert len(fal.jobs) == len(looked["segments"])  # nothing submitted twice
 
     books = TenantSpace((tmp_path / "service").resolve(), TENANT).engine_dir / ".sparkle"
     with Registry.open(books) as registry:

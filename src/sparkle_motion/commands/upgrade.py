@@ -72,6 +72,9 @@ def upgrade(
         "needs_approval": outcome.needs_approval,
         "upgraded": outcome.upgraded,
         "kept_preview": [k.model_dump(mode="json") for k in outcome.kept_preview],
+        "video_segments": outcome.video_segments,
+        "failed_segments": outcome.failed_segments,
+        "decisions": outcome.estimate.decisions,
         "status": outcome.status,
         "outputs": {name: str(path.resolve()) for name, path in sorted(outcome.files.items())},
     }

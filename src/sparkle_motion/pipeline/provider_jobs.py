@@ -28,20 +28,45 @@ from sparkle_motion.registry import Registry
 from sparkle_motion.render.conform import conform_clip
 from sparkle_motion.schemas import KeptPreview, RenderProfile
 
-__all__ = ["ShotJob", "Spend", "Waiting", "run_jobs"]
+__all__ = ["Part", "ShotJob", "Spend", "Waiting", "run_jobs"]
 
 _CONFORM_CODE = "sparkle_motion.render.conform"
 
 
 @dataclass(frozen=True)
+class Part:
+    """One shot of a job's clip: where it starts in the clip and how long it is."""
+
+    shot_id: str
+    first: int
+    frames: int
+    fades: tuple[int, int] = (0, 0)  # the preview clip's, so scene changes still dip to black
+
+
+@dataclass(frozen=True)
 class ShotJob:
-    """One shot to ask for: the request, its ledger key, and the frames it must fill."""
+    """One clip to ask for (a shot, or a segment of shots): the request, its ledger key,
+    and the shots it must fill."""
 
     request: ClipRequest
     key: JobKey
-    frames: int
+    parts: tuple[Part, ...]
     estimate_usd: float
-    fades: tuple[int, int] = (0, 0)  # the preview clip's, so scene changes still dip to black
+
+    @property
+    def frames(self) -> int:
+        return sum(part.frames for part in self.parts)
+
+    @classmethod
+    def one_shot(
+        cls,
+        request: ClipRequest,
+        key: JobKey,
+        frames: int,
+        estimate_usd: float,
+        fades: tuple[int, int] = (0, 0),
+    ) -> ShotJob:
+        return cls(request, key, (Part(request.shot_id, 0, frames, fades),), estimate_usd)
 
 
 @dataclass(frozen=True)
@@ -127,15 +152,15 @@ def _submit(run: _Run, job: ShotJob, webhook_url: str | None) -> LedgerJob:
     )
 
 
-def _clip_key(run: _Run, job: ShotJob, ref: JobRef) -> str:
+def _clip_key(run: _Run, job: ShotJob, ref: JobRef, part: Part) -> str:
     profile = run.profile
     return cache_key(
         kind="provider-clip",
         provider=ref.provider_id,
         job=ref.job_id,
-        shot=job.request.shot_id,
-        frames=job.frames,
-        fades=list(job.fades),
+        shot=part.shot_id,
+        span=[part.first, part.frames, job.frames],
+        fades=list(part.fades),
         fps=profile.fps,
         size=[profile.width, profile.height],
         crf=profile.crf,
@@ -144,31 +169,42 @@ def _clip_key(run: _Run, job: ShotJob, ref: JobRef) -> str:
     )
 
 
+def _clips(run: _Run, job: ShotJob, ref: JobRef) -> dict[str, str] | None:
+    """Each of the job's shots' conformed clip in the cache, if they are all there."""
+    found = {part.shot_id: run.cache.get(_clip_key(run, job, ref, part)) for part in job.parts}
+    if any(sha is None for sha in found.values()):
+        return None
+    return {shot: sha for shot, sha in found.items() if sha is not None}
+
+
 def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
-    """Fetch the finished clip, keep the provider's file with its provenance, conform it."""
+    """Fetch the finished clip, keep the provider's file with its provenance, and conform
+    it to each of its shots."""
     request = job.request
     raw = run.raw_dir / output_name(request.request_id, ref.provider_id, request.shot_id)
     raw.parent.mkdir(parents=True, exist_ok=True)
     try:
         result = call_with_retries(lambda: run.provider.fetch(ref, raw))
-        with run.cache.incoming(".mp4") as conformed:
-            conform_clip(
-                result.path,
-                conformed,
-                width=run.profile.width,
-                height=run.profile.height,
-                fps=run.profile.fps,
-                frames=job.frames,
-                crf=run.profile.crf,
-                preset=run.profile.preset,
-                fades=job.fades,
-                where=f"provider {ref.provider_id}: shot {request.shot_id}",
-            )
-            sha = run.cache.put_file(_clip_key(run, job, ref), conformed, move=True)
+        for part in job.parts:
+            with run.cache.incoming(".mp4") as conformed:
+                conform_clip(
+                    result.path,
+                    conformed,
+                    width=run.profile.width,
+                    height=run.profile.height,
+                    fps=run.profile.fps,
+                    frames=part.frames,
+                    crf=run.profile.crf,
+                    preset=run.profile.preset,
+                    fades=part.fades,
+                    span=(part.first, job.frames) if len(job.parts) > 1 else None,
+                    where=f"provider {ref.provider_id}: shot {part.shot_id}",
+                )
+                run.cache.put_file(_clip_key(run, job, ref, part), conformed, move=True)
     except ProviderError as error:
         return _failed(run, job.key, error)
     charged = result.cost_usd if result.cost_usd is not None else job.estimate_usd
-    run.registry.put_file(
+    record = run.registry.put_file(
         result.path,
         kind="media/provider_clip",
         run_id=request.request_id,
@@ -177,6 +213,7 @@ def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
             "provider": ref.provider_id,
             "model": result.model,
             "job_id": ref.job_id,
+            "shots": [part.shot_id for part in job.parts],
             "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "cost_usd": charged,
             "seed": result.seed if result.seed is not None else request.seed,
@@ -189,7 +226,7 @@ def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
         phase="delivered",
         reported_usd=result.cost_usd,
         charged_usd=charged,
-        output_sha256=sha,
+        output_sha256=record.hash,
     )
 
 
@@ -282,7 +319,7 @@ def run_jobs(
             counted += job.estimate_usd
         if known.phase in ("planned", "submitting"):  # submitting: its process died sending it
             queue.append(job)
-        elif known.phase == "delivered" and known.ref and not cache.has(known.output_sha256 or ""):
+        elif known.phase == "delivered" and known.ref and _clips(run, job, known.ref) is None:
             known = _deliver(run, job, known.ref)  # evicted since: fetched again, paid once
         elif known.phase == "completed" and known.ref is not None:
             known = _deliver(run, job, known.ref)  # a webhook said so while nobody waited
@@ -351,19 +388,17 @@ def run_jobs(
             code="pending",
             reason="not sent by the deadline: the provider was at its limit",
         )
-    delivered = {
-        shot: entry.output_sha256
-        for shot, entry in entries.items()
-        if entry is not None
-        and entry.phase == "delivered"
-        and entry.output_sha256
-        and cache.has(entry.output_sha256)
-    }
+    delivered: dict[str, str] = {}
+    for job in jobs:
+        entry = entries.get(job.request.shot_id)
+        if entry is not None and entry.phase == "delivered" and entry.ref is not None:
+            delivered |= _clips(run, job, entry.ref) or {}
     kept = [
-        over[job.request.shot_id]
+        over[job.request.shot_id].model_copy(update={"shot_id": part.shot_id})
         if job.request.shot_id in over
-        else _kept(entries.get(job.request.shot_id), job.request.shot_id)
+        else _kept(entries.get(job.request.shot_id), part.shot_id)
         for job in jobs
-        if job.request.shot_id not in delivered
+        for part in job.parts
+        if part.shot_id not in delivered
     ]
     return delivered, kept

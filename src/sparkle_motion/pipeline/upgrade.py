@@ -33,10 +33,11 @@ from sparkle_motion.errors import (
 )
 from sparkle_motion.pipeline.approvals import await_decision
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
-from sparkle_motion.pipeline.provider_jobs import ShotJob, Spend, Waiting, run_jobs
+from sparkle_motion.pipeline.provider_jobs import Part, ShotJob, Spend, Waiting, run_jobs
 from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact, run_folders
+from sparkle_motion.pipeline.segments import Grouping, Segment, SegmentRule, group_frames
 from sparkle_motion.pipeline.stages.rendering import media_for
-from sparkle_motion.providers.contract import ClipRequest, Provider
+from sparkle_motion.providers.contract import Capabilities, ClipRequest, Provider
 from sparkle_motion.providers.ledger import JobKey, Ledger, Limits
 from sparkle_motion.providers.prompts import DEFAULT_TEMPLATE, fill_prompt
 from sparkle_motion.registry import Registry, RegistryOutputs
@@ -60,8 +61,7 @@ from sparkle_motion.schemas import (
     RunSummary,
     SafetyFinding,
     SafetyReport,
-    Shot,
-    ShotEstimate,
+    SegmentEstimate,
     ShotList,
     StageSummary,
     UpgradeEstimate,
@@ -118,6 +118,8 @@ class UpgradeOutcome:
     files: dict[str, Path] = field(default_factory=dict)
     waiting: ApprovalPending | None = None
     """Set when the run paused for approve_external_spend: nothing was sent."""
+    video_segments: list[str] = field(default_factory=list)  # delivered, in episode order
+    failed_segments: list[dict[str, Any]] = field(default_factory=list)  # with code and why
 
     @property
     def status(self) -> str:
@@ -127,7 +129,8 @@ class UpgradeOutcome:
 
     @property
     def estimates(self) -> dict[str, float]:
-        return {shot.shot_id: shot.usd for shot in self.estimate.shots}
+        """Each segment's estimate, by its id (a shot's id, or two joined by "+")."""
+        return {segment.segment_id: segment.usd for segment in self.estimate.segments}
 
     @property
     def pending(self) -> list[str]:
@@ -326,35 +329,72 @@ def upgrade_episode(
     plan_hash = plan.content_hash()
     policy = folder.project.cost_policy
 
-    def clip_request(shot: Shot, frame: str | None, template: str | None) -> ClipRequest:
-        """What the provider is asked for ``shot`` (with its frame, once it is drawn)."""
-        hashes = {"render_plan": plan_hash, "frame": frame, "prompt_template": template}
+    capabilities = provider.capabilities()
+    grouping = group_frames(
+        preview.shotlist.shots,
+        [shot.id for shot in chosen],
+        fps=profile.fps,
+        rule=SegmentRule(
+            frames_per_segment=2 if capabilities.end_frame else 1,
+            max_segment_seconds=capabilities.max_clip_duration_sec,
+            end_frames=capabilities.end_frame,
+        ),
+    )
+    by_id = {shot.id: shot for shot in chosen}
+
+    def clip_request(
+        segment: Segment, frames: MediaSet | None, template: str | None
+    ) -> ClipRequest:
+        """What the provider is asked for ``segment`` (with its frames, once they are drawn):
+        the clip starts on its first shot's frame and ends on the second's, if it has two."""
+        shots = [by_id[shot_id] for shot_id in segment.shot_ids]
+        drawn = [frames.item(shot.id).sha256 for shot in shots] if frames else []
+        hashes = {
+            "render_plan": plan_hash,
+            **{f"frame {shot.id}": sha for shot, sha in zip(shots, drawn, strict=False)},
+            **({"prompt_template": template} if template else {}),
+        }
+        prompts = [
+            fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style)
+            for shot in shots
+        ]
         return ClipRequest(
             request_id=request_id,
-            shot_id=shot.id,
-            seconds=shot.frames / profile.fps,
+            shot_id=segment.segment_id,
+            seconds=segment.seconds,
             width=profile.width,
             height=profile.height,
             fps=profile.fps,
-            prompt=fill_prompt(DEFAULT_TEMPLATE, shot, names, folder.project.visual_style),
-            seed=seed_int(plan.seed, "provider", shot.id) % 2**31,
-            image=cache.path(frame) if frame else None,
-            input_hashes={k: v for k, v in hashes.items() if v is not None},
+            prompt=" Then: ".join(prompts),
+            seed=seed_int(plan.seed, "provider", segment.segment_id) % 2**31,
+            image=cache.path(drawn[0]) if drawn else None,
+            end_image=cache.path(drawn[-1]) if len(drawn) > 1 else None,
+            input_hashes=hashes,
         )
 
-    priced = {shot.id: provider.estimate(clip_request(shot, None, None)) for shot in chosen}
+    priced = {
+        segment.segment_id: provider.estimate(clip_request(segment, None, None))
+        for segment in grouping.segments
+    }
     estimate = UpgradeEstimate.new(
         request_id=request_id,
         episode_id=episode_id,
         profile=profile.name,
         provider=provider.provider_id,
-        model=provider.capabilities().model,
-        shots=[
-            ShotEstimate(
-                shot_id=shot.id, seconds=shot.frames / profile.fps, usd=priced[shot.id].usd
+        model=capabilities.model,
+        segments=[
+            SegmentEstimate(
+                segment_id=segment.segment_id,
+                shot_ids=list(segment.shot_ids),
+                scene_id=segment.scene_id,
+                request=segment.request,
+                seconds=round(segment.seconds, 6),
+                usd=priced[segment.segment_id].usd,
             )
-            for shot in chosen
+            for segment in grouping.segments
         ],
+        too_long=grouping.too_long,
+        decisions=grouping.decisions,
         total_usd=round(sum(cost.usd for cost in priced.values()), 6),
         budget_usd=policy.max_usd_per_episode,
         confidence=min((cost.confidence for cost in priced.values()), default=1.0),
@@ -418,13 +458,15 @@ def upgrade_episode(
             fade_frames = fades(preview.shotlist)
             jobs = [
                 ShotJob(
-                    clip_request(shot, frames.item(shot.id).sha256, template),
-                    JobKey(_scope(folder), request_id, provider.provider_id, shot.id),
-                    shot.frames,
-                    priced[shot.id].usd,
-                    fade_frames[shot.id],
+                    clip_request(segment, frames, template),
+                    JobKey(_scope(folder), request_id, provider.provider_id, segment.segment_id),
+                    tuple(
+                        Part(shot_id, *segment.span(shot_id), fade_frames[shot_id])
+                        for shot_id in segment.shot_ids
+                    ),
+                    priced[segment.segment_id].usd,
                 )
-                for shot in chosen
+                for segment in grouping.segments
             ]
             limits = policy.providers.get(provider.provider_id)
             delivered, kept = run_jobs(
@@ -448,7 +490,8 @@ def upgrade_episode(
                 if request.webhook_url
                 else None,
             )
-            book.done("dispatch", detail=f"{len(delivered)} of {len(jobs)} clips delivered")
+            kept = [*kept, *(_too_long(shot_id, capabilities) for shot_id in grouping.too_long)]
+            book.done("dispatch", detail=f"{len(delivered)} of {len(chosen)} shots delivered")
             refused = _refusals(folder.project, preview, provider, jobs, kept)
             refusal_hash = (
                 keep_artifact(registry, run, "provider_safety_report", refused)
@@ -490,6 +533,7 @@ def upgrade_episode(
         except SparkleError as error:
             book.stop(error)
             raise
+        outcome.video_segments, outcome.failed_segments = _segment_results(grouping, kept)
         outcome.upgraded = list(rendered.output.upgraded)
         outcome.kept_preview = list(rendered.output.kept_preview)
         outcome.output = rendered.output
@@ -497,7 +541,7 @@ def upgrade_episode(
         if refusal_hash is not None:
             outcome.files["provider_safety_report"] = run.artifact_path("provider_safety_report")
         outcome.spent_usd = ledger.spent(_scope(folder), request_id=request_id)
-        frames_of = {shot.id: shot.frames for shot in chosen}
+        frames_of = {segment.segment_id: segment.total_frames for segment in grouping.segments}
         outcome.summary = book.finish(
             episode_id,
             cost_usd=outcome.spent_usd,
@@ -513,6 +557,38 @@ def upgrade_episode(
         outcome.files["run_summary"] = run.summary_path
     cache.evict()
     return outcome
+
+
+def _segment_results(
+    grouping: Grouping, kept: Sequence[KeptPreview]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The segments delivered (in order) and those that failed, with the code and reason."""
+    why = {k.shot_id: k for k in kept}
+    done: list[str] = []
+    failed: list[dict[str, Any]] = []
+    for segment in grouping.segments:
+        missing = [why[shot] for shot in segment.shot_ids if shot in why]
+        if not missing:
+            done.append(segment.segment_id)
+            continue
+        failed.append(
+            {
+                "segment_id": segment.segment_id,
+                "shot_ids": list(segment.shot_ids),
+                "code": missing[0].code,
+                "reason": missing[0].reason,
+            }
+        )
+    return done, failed
+
+
+def _too_long(shot_id: str, capabilities: Capabilities) -> KeptPreview:
+    return KeptPreview(
+        shot_id=shot_id,
+        code="too_long",
+        reason=f"not sent: longer than the {capabilities.max_clip_duration_sec:g} s "
+        f"{capabilities.model} makes",
+    )
 
 
 def _refusals(
@@ -537,14 +613,14 @@ def _refusals(
         findings=[
             SafetyFinding(
                 category="provider_rejection",
-                term=rejected[job.request.shot_id].reason,
+                term=rejected[job.parts[0].shot_id].reason,
                 matched=job.request.prompt,
                 field="prompt",
-                scene_id=scenes.get(job.request.shot_id),
+                scene_id=scenes.get(job.parts[0].shot_id),
                 source=f"provider:{provider.provider_id}",
             )
             for job in jobs
-            if job.request.shot_id in rejected
+            if any(part.shot_id in rejected for part in job.parts)
         ],
     )
 

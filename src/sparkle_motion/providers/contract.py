@@ -55,6 +55,11 @@ class Capabilities(_Value):
     fps: list[int] = Field(default_factory=list)
     audio: bool = False
     image_to_video: bool = False
+    end_frame: bool = Field(
+        False,
+        description="takes an end frame as well: a segment may move from one shot's frame "
+        "to the next one's",
+    )
     text_to_video: bool = False
     max_width: int = Field(gt=0)
     max_height: int = Field(gt=0)
@@ -76,11 +81,15 @@ class CostEstimate(_Value):
     confidence: float = Field(ge=0, le=1, description="1: the price list says so; lower: a guess")
 
 
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+_SEGMENT = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,255}$"  # shot ids joined by "+"
+
+
 class ClipRequest(_Value):
     """One clip asked of a video provider: a shot (or a segment of shots) at locked length."""
 
-    request_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-    shot_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+    request_id: str = Field(pattern=_NAME)
+    shot_id: str = Field(pattern=_SEGMENT, description="the shot, or the segment's shots")
     seconds: float = Field(gt=0, description="the locked duration; never changed")
     width: int = Field(gt=0)
     height: int = Field(gt=0)
@@ -88,6 +97,9 @@ class ClipRequest(_Value):
     prompt: str
     seed: int
     image: Path | None = Field(None, description="the storyboard frame, for image-to-video")
+    end_image: Path | None = Field(
+        None, description="the next shot's frame, where the clip ends (end_frame providers)"
+    )
     input_hashes: dict[str, str] = Field(default_factory=dict)
 
 

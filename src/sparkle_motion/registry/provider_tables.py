@@ -21,7 +21,7 @@ provider_jobs = Table(
     Column("scope", String(200), primary_key=True),
     Column("request_id", String(128), primary_key=True),
     Column("provider_id", String(64), primary_key=True),
-    Column("shot_id", String(128), primary_key=True),
+    Column("shot_id", String(256), primary_key=True),  # a shot, or a segment's shots
     Column("phase", String(20), nullable=False),
     Column("job_ref", Text, nullable=True),  # the provider's JobRef, JSON, once submitted
     Column("estimate_usd", Float, nullable=False),
@@ -47,7 +47,7 @@ provider_events = Table(
     Column("scope", String(200), nullable=False),
     Column("request_id", String(128), nullable=False),
     Column("provider_id", String(64), nullable=False),
-    Column("shot_id", String(128), nullable=False),
+    Column("shot_id", String(256), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("event", String(40), nullable=False),
     Column("detail", Text, nullable=False),  # JSON

@@ -48,10 +48,19 @@ def conform_clip(
     crf: int,
     preset: str,
     fades: tuple[int, int] = (0, 0),
+    span: tuple[int, int] | None = None,
     where: str = "clip",
 ) -> Conformed:
     """``source`` as exactly ``frames`` frames of ``width`` x ``height`` at ``fps``, in ``out``;
-    ``fades`` (frames from and to black) as the preview clip of that shot has them."""
+    ``fades`` (frames from and to black) as the preview clip of that shot has them.
+
+    ``span`` is (first frame, total frames) when the source is a segment's clip
+    covering several shots: the whole clip is fitted to ``total`` frames and
+    ``out`` holds the shot's ``frames`` of it from ``first`` on.
+    """
+    first, total = span if span is not None else (0, frames)
+    if first < 0 or first + frames > total:
+        raise ValueError(f"frames {first}..{first + frames} are outside a {total}-frame clip")
     try:
         reading = probe_stream(source, "v")
     except MediaError as exc:
@@ -60,7 +69,7 @@ def conform_clip(
             where=where,
             hint="the shot keeps its preview clip",
         ) from None
-    needed = frames / fps
+    needed = total / fps
     have = reading.seconds
     if have <= 0 or reading.frames == 0:
         raise ProviderFatal("the returned clip has no picture", where=where)
@@ -86,6 +95,11 @@ def conform_clip(
             "setsar=1",
             # a clip that rounds a frame short holds its last frame
             f"tpad=stop_mode=clone:stop={fps}",
+            *(
+                [f"trim=start_frame={first}:end_frame={first + frames}", "setpts=PTS-STARTPTS"]
+                if span is not None
+                else []
+            ),
             # as the preview clips fade: the first frame of a fade-in and the last of a
             # fade-out are black
             *([f"fade=t=in:s=0:n={fades[0]}"] if fades[0] > 0 else []),
@@ -100,4 +114,4 @@ def conform_clip(
     ]  # fmt: skip
     with atomic_path(out) as tmp:
         run_ffmpeg([*args, str(tmp)])
-    return Conformed(source_seconds=have, seconds=needed, frames=frames, stretch=stretch)
+    return Conformed(source_seconds=have, seconds=frames / fps, frames=frames, stretch=stretch)

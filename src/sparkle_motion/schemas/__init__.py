@@ -43,7 +43,7 @@ from sparkle_motion.schemas.output import (
     QACheck,
     QAReport,
     RenderOutput,
-    ShotEstimate,
+    SegmentEstimate,
     UpgradeEstimate,
 )
 from sparkle_motion.schemas.project import (
@@ -176,8 +176,8 @@ __all__ = [
     "Scene",
     "Script",
     "ScriptCharacter",
+    "SegmentEstimate",
     "Shot",
-    "ShotEstimate",
     "ShotLine",
     "ShotList",
     "StageEvent",

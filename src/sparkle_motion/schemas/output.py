@@ -84,8 +84,13 @@ class KeptPreview(Model):
     reason: str
 
 
-class ShotEstimate(Model):
-    shot_id: str
+class SegmentEstimate(Model):
+    """One clip an upgrade will ask for: a shot, or two that follow each other in a scene."""
+
+    segment_id: str
+    shot_ids: list[str]
+    scene_id: str
+    request: int = Field(ge=0, description="the request (of one to three segments) it goes in")
     seconds: float
     usd: float
 
@@ -101,7 +106,11 @@ class UpgradeEstimate(Artifact):
     profile: str
     provider: str
     model: str
-    shots: list[ShotEstimate] = Field(default_factory=list)
+    segments: list[SegmentEstimate] = Field(default_factory=list)
+    too_long: list[str] = Field(
+        default_factory=list, description="shots longer than the provider makes: not sent"
+    )
+    decisions: list[str] = Field(default_factory=list, description="how frames were grouped")
     total_usd: float
     budget_usd: float
     confidence: float = Field(1.0, ge=0, le=1, description="the provider's confidence, lowest")

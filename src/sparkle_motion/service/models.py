@@ -157,8 +157,11 @@ class UpgradeIn(Input):
     callbacks: list[Callback] = Field(default_factory=list, max_length=5)
 
 
-class ShotEstimateOut(BaseModel):
-    shot_id: str
+class SegmentEstimateOut(BaseModel):
+    segment_id: str = Field(description="a shot's id, or two that follow each other, by '+'")
+    shot_ids: list[str]
+    scene_id: str
+    request: int
     seconds: float
     usd: float
 
@@ -173,7 +176,9 @@ class UpgradeEstimateOut(BaseModel):
     needs_approval: bool = Field(
         description="the upgrade will wait for approve_external_spend before sending anything"
     )
-    shots: list[ShotEstimateOut]
+    segments: list[SegmentEstimateOut]
+    too_long: list[str] = Field(description="shots longer than the provider makes: not sent")
+    decisions: list[str] = Field(description="how the storyboard frames were grouped")
 
 
 class InvokeOut(BaseModel):

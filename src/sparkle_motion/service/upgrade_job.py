@@ -95,7 +95,9 @@ def estimate_out(outcome: UpgradeOutcome) -> dict[str, Any]:
         "budget_usd": estimate.budget_usd,
         "spent_usd": round(outcome.spent_usd, 6),
         "needs_approval": outcome.needs_approval,
-        "shots": [shot.model_dump(mode="json") for shot in estimate.shots],
+        "segments": [segment.model_dump(mode="json") for segment in estimate.segments],
+        "too_long": list(estimate.too_long),
+        "decisions": list(estimate.decisions),
     }
 
 
@@ -122,6 +124,8 @@ def execute_upgrade(job: Job, setup: UpgradeSetup) -> Execution:
             "upgraded": outcome.upgraded,
             "kept_preview": [kept.model_dump(mode="json") for kept in outcome.kept_preview],
             "pending": outcome.pending,
+            "video_segments": outcome.video_segments,
+            "failed_segments": outcome.failed_segments,
             "waiting": PROVIDER_PENDING if outcome.pending and outcome.waiting is None else None,
         },
         "outputs": _outputs(outcome),

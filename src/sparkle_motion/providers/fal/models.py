@@ -38,6 +38,7 @@ class ModelProfile:
     usd_per_second: float | None  # from the model page; None when unknown
     max_width: int = 1920
     max_height: int = 1080
+    end_frame_field: str | None = None  # where it takes the frame a clip ends on
 
 
 # Kling models take `duration` as the string "5" or "10" and no seed; their output is
@@ -48,11 +49,13 @@ KNOWN_MODELS: dict[str, ModelProfile] = {
     profile.model: profile
     for profile in (
         ModelProfile(DEFAULT_MODEL, (5, 10), takes_seed=False, usd_per_second=0.056),
+        # Kling 1.0 Standard documents `tail_image_url`, the frame its clip ends on.
         ModelProfile(
             "fal-ai/kling-video/v1/standard/image-to-video",
             (5, 10),
             takes_seed=False,
             usd_per_second=0.045,
+            end_frame_field="tail_image_url",
         ),
     )
 }
@@ -80,6 +83,8 @@ def profile_for(options: FalOptions) -> ModelProfile:
     profile = known or ModelProfile(options.model, (5, 10), takes_seed=True, usd_per_second=None)
     if options.durations is not None:
         profile = replace(profile, durations=tuple(sorted(options.durations)))
+    if options.end_frame_field is not None:
+        profile = replace(profile, end_frame_field=options.end_frame_field)
     return profile
 
 
@@ -128,6 +133,14 @@ def model_input(profile: ModelProfile, request: ClipRequest) -> dict[str, Any]:
         "image_url": image_data_uri(request.image),
         "duration": str(clip_seconds(profile, request.seconds)),
     }
+    if request.end_image is not None:
+        if profile.end_frame_field is None:
+            raise ProviderFatal(
+                f"{profile.model} takes no end frame, and segment {request.shot_id} has one",
+                where="provider fal: submit",
+                hint="send one frame per segment, or set the model's end_frame_field",
+            )
+        body[profile.end_frame_field] = image_data_uri(request.end_image)
     if profile.takes_seed:
         body["seed"] = request.seed
     return body
@@ -156,6 +169,7 @@ def capabilities(provider_id: str, profile: ModelProfile) -> Capabilities:
         model=profile.model,
         max_clip_duration_sec=float(profile.durations[-1]),
         image_to_video=True,
+        end_frame=profile.end_frame_field is not None,
         text_to_video=False,
         max_width=profile.max_width,
         max_height=profile.max_height,

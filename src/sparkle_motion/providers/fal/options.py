@@ -39,6 +39,12 @@ class FalOptions(BaseModel):
     durations: tuple[int, ...] | None = Field(
         None, min_length=1, description="the clip lengths the model makes, when not built in"
     )
+    end_frame_field: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        description="the input field that takes a clip's end frame (tail_image_url, say), "
+        "for a model not built in",
+    )
     expected_wall_seconds: float = Field(
         180.0, gt=0, description="how long a job is guessed to take, for the estimate"
     )

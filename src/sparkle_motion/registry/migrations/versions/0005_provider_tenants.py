@@ -3,7 +3,9 @@
 The tenant, so a daily spend cap adds up a tenant's jobs across its projects;
 the provider's job id, so a webhook (which names only that id) finds its job;
 an index on provider and phase, so the jobs in flight at one provider (its
-concurrency limit, held across processes) are counted without a scan.
+concurrency limit, held across processes) are counted without a scan; and
+room in ``shot_id`` for a segment (two shot ids joined by "+"). SQLite does
+not hold a VARCHAR to its length, so only PostgreSQL's columns are widened.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +23,9 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
+    if op.get_context().dialect.name == "postgresql":
+        for table in ("provider_jobs", "provider_events"):
+            op.alter_column(table, "shot_id", type_=sa.String(256), existing_type=sa.String(128))
     op.add_column(
         "provider_jobs",
         sa.Column("tenant_id", sa.String(64), nullable=False, server_default="local"),
@@ -32,6 +37,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == "postgresql":
+        for table in ("provider_jobs", "provider_events"):
+            op.alter_column(table, "shot_id", type_=sa.String(128), existing_type=sa.String(256))
     op.drop_index("ix_provider_jobs_tenant", table_name="provider_jobs")
     op.drop_index("ix_provider_jobs_phase", table_name="provider_jobs")
     op.drop_index("ix_provider_jobs_job_id", table_name="provider_jobs")
