@@ -33,6 +33,7 @@ class Scripted:
     outcomes: dict[str, str] = field(default_factory=dict)
     polls: int = 1
     end_frame: bool = False  # takes an end frame, so segments hold two shots
+    bill_factor: float = 0.8  # what it bills, against its list price
     submitted: list[str] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)  # every submission, refused ones too
     cancelled: list[str] = field(default_factory=list)
@@ -127,7 +128,7 @@ class Scripted:
                 str(dest),
             ]
         )
-        cost = round(asked.seconds * USD_PER_SECOND * 0.8, 4)  # billed below the list price
+        cost = round(asked.seconds * USD_PER_SECOND * self.bill_factor, 4)
         return ClipResult(path=dest, model="scripted-1", cost_usd=cost, seed=asked.seed)
 
     def _outcome(self, request: ClipRequest) -> str:

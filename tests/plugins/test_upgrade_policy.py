@@ -141,6 +141,22 @@ def test_the_daily_cap_counts_the_tenants_spend_across_upgrades(tiny: dict[str, 
     assert second.output is not None and second.output.status == "degraded"
 
 
+def test_a_bill_past_the_daily_cap_cancels_the_jobs_still_running(tiny: dict[str, Any]) -> None:
+    project, shots = tiny["project"], tiny["shots"]
+    looked = upgrade(project, Scripted(), dry_run=True)
+    first, second = (looked.estimates[s] for s in shots[:2])
+    # room for the first two estimates, not the third; the first bills three times its price
+    set_policy(project, external_spend="auto", max_usd_per_day=round(first + second + 1e-4, 4))
+    provider = Scripted(bill_factor=3.0, outcomes={shots[1]: "never"}, polls=2)
+    patient = Waiting(poll_seconds=1, deadline_seconds=10_000, sleep=lambda _s: None, clock=Ticks())
+    outcome = upgrade(project, provider, waiting=patient)
+    kept = {k.shot_id: k.code for k in outcome.kept_preview}
+    assert outcome.upgraded == [shots[0]]
+    assert provider.submitted == shots[:2]  # the third did not fit today's cap
+    assert kept[shots[1]] == "daily_cap" and provider.cancelled == [shots[1]]
+    assert all(kept[s] == "daily_cap" for s in shots[2:])
+
+
 def test_a_provider_with_one_slot_runs_one_job_at_a_time(tiny: dict[str, Any]) -> None:
     project = tiny["project"]
     set_policy(project, external_spend="auto", providers={"scripted": {"max_concurrent": 1}})

@@ -66,7 +66,12 @@ def make_provider(fake: FakeFal) -> Iterator[Callable[..., FalProvider]]:
             base_url=fake.url,
             api_key=key,
             client=clients[-1],
-            options={"jwks_url": fake.jwks_url, "timeout": 1.0, **options},
+            options={
+                "jwks_url": fake.jwks_url,
+                "platform_url": fake.url,
+                "timeout": 1.0,
+                **options,
+            },
         )
         return FalProvider(config)
 

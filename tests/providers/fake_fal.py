@@ -86,6 +86,8 @@ class FakeFal:
         self.calls: list[Exchange] = []
         self.jwks_fetches = 0
         self.webhook_errors: list[str] = []
+        self.usd_per_second = 0.056  # its price list, for the billing events
+        self.unbilled: set[str] = set()  # jobs whose billing events have not arrived yet
         self._armed: dict[str, list[str]] = defaultdict(list)
         # a test's own choice of a job's faults, from what was submitted (say, its prompt)
         self.job_faults: Callable[[dict[str, Any]], set[str]] | None = None
@@ -149,6 +151,8 @@ class FakeFal:
             return "file", lambda: ex.respond(200, path.read_bytes(), {"Content-Type": "video/mp4"})
         if ex.headers.get("authorization") != f"Key {TEST_KEY}":
             return "auth", lambda: ex.respond(401, {"detail": "Invalid or missing API key"})
+        if ex.method == "GET" and ex.path == "/v1/models/billing-events":
+            return "billing", lambda: self._billing(ex)
         found = _REQUESTS.match(ex.path)
         if found is None and ex.method == "POST":
             return "submit", lambda: self._submit(ex)
@@ -163,6 +167,47 @@ class FakeFal:
         if ex.method == "PUT" and tail == "/cancel":
             return "cancel", lambda: self._cancel(ex, job)
         return "other", lambda: ex.respond(405, {"detail": "Method not allowed"})
+
+    def billed_usd(self, job: Job) -> float | None:
+        """What this FAL bills a job: its clip's seconds at the price, less a discount; a
+        job that made nothing (rejected, cancelled) costs nothing."""
+        if job.result is None or job.result[0] != 200:
+            return None
+        return round(int(job.input.get("duration", "5")) * self.usd_per_second * 0.9, 6)
+
+    def _billing(self, ex: Exchange) -> None:
+        wanted = [value for name, value in ex.params if name == "request_id"]
+        if not wanted or len(wanted) > 50 or "start" not in ex.query:
+            ex.respond(422, {"detail": "request_id (1 to 50) and start are required"})
+            return
+        events = []
+        for job_id in wanted:
+            job = self.jobs.get(job_id)
+            usd = self.billed_usd(job) if job is not None else None
+            if job is None or usd is None or job_id in self.unbilled:
+                continue
+            events.append(
+                {
+                    "request_id": job_id,
+                    "endpoint_id": job.app,
+                    "timestamp": "2026-12-04T12:00:00Z",
+                    "output_units": float(job.input.get("duration", "5")),
+                    "unit_price": self.usd_per_second,
+                    "percent_discount": 10.0,
+                    "cost_estimate_nano_usd": round(usd * 1_000_000_000),
+                }
+            )
+        # one event a page, so the cursor is followed
+        start = int(ex.query.get("cursor", "0"))
+        more = start + 1 < len(events)
+        ex.respond(
+            200,
+            {
+                "billing_events": events[start : start + 1],
+                "next_cursor": str(start + 1) if more else None,
+                "has_more": more,
+            },
+        )
 
     def _jwks(self, ex: Exchange) -> None:
         self.jwks_fetches += 1

@@ -17,11 +17,12 @@ class Exchange:
 
     method: str
     path: str
-    query: dict[str, str]
+    query: dict[str, str]  # the last value of each name
     headers: dict[str, str]  # names lowercased
     body: bytes
     handler: BaseHTTPRequestHandler
     answered: bool = False
+    params: list[tuple[str, str]] = field(default_factory=list)  # every one, in order
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -61,6 +62,7 @@ class Served:
                     method=self.command,
                     path=parts.path,
                     query=dict(parse_qsl(parts.query)),
+                    params=parse_qsl(parts.query),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
                     handler=self,

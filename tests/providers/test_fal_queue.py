@@ -253,3 +253,30 @@ def test_an_unreachable_or_keyless_provider_says_so(make_provider: MakeProvider)
             gone.status(JobRef(provider_id="fal", job_id="x", shot_id="s", request_id="r"))
     finally:
         gone.close()
+
+
+def test_billing_events_say_what_each_job_cost(
+    fake: FakeFal,
+    make_provider: Callable[..., FalProvider],
+    clip_request: Callable[..., ClipRequest],
+) -> None:
+    provider = make_provider()
+    refs = [provider.submit(clip_request(shot_id=f"s{n}")) for n in range(3)]
+    for ref in refs:
+        wait_done(provider, ref)
+    fake.unbilled = {refs[2].job_id}  # its events have not arrived yet
+    billed = provider.reported_costs(refs)
+    assert billed == {ref.job_id: fake.billed_usd(fake.jobs[ref.job_id]) for ref in refs[:2]}
+    calls = [c for c in fake.calls if c.path == "/v1/models/billing-events"]
+    assert len(calls) == 2  # one event a page: the cursor was followed
+    assert [v for n, v in calls[0].params if n == "request_id"] == [r.job_id for r in refs]
+    assert calls[0].headers["authorization"].startswith("Key ")
+
+
+def test_billing_events_need_an_admin_key(
+    fake: FakeFal, make_provider: Callable[..., FalProvider]
+) -> None:
+    provider = make_provider(key="not-an-admin-key")
+    ref = JobRef(provider_id="fal", job_id="x", shot_id="s1", request_id="r")
+    with pytest.raises(ProviderFatal, match="Admin-scoped"):
+        provider.reported_costs([ref])

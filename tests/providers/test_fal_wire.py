@@ -332,7 +332,7 @@ def test_it_loads_as_the_fal_plugin_with_defaults() -> None:
 
 def test_the_public_surface_is_complete() -> None:
     names = {n for n in dir(fal_package) if not n.startswith("_")}
-    modules = {"client", "models", "options", "webhooks", "wire"}
+    modules = {"billing", "client", "models", "options", "webhooks", "wire"}
     assert sorted(names - modules) == sorted(fal_package.__all__)
 
 

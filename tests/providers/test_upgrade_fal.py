@@ -36,7 +36,9 @@ def cli(args: list[str], fake: FakeFal, **options: Any) -> subprocess.Popen[str]
         **os.environ,
         "SPARKLE_PROVIDER_KEYS": json.dumps({"fal": TEST_KEY}),
         "SPARKLE_PROVIDER_URLS": json.dumps({"fal": fake.url}),
-        "SPARKLE_PROVIDER_OPTIONS": json.dumps({"fal": {"jwks_url": fake.jwks_url}}),
+        "SPARKLE_PROVIDER_OPTIONS": json.dumps(
+            {"fal": {"jwks_url": fake.jwks_url, "platform_url": fake.url}}
+        ),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "sparkle_motion.cli", *args],
@@ -115,12 +117,25 @@ def test_an_upgrade_through_fal_keeps_a_rejected_and_a_late_shot_and_the_sound(
     assert sound(Path(report["outputs"]["video"]), tmp_path / "a.aac") == sound(
         Path(preview["outputs"]["video"]), tmp_path / "b.aac"
     )
-    # The ledger, to the cent: FAL states no cost, so each delivered clip counts its estimate.
+    # The ledger, to the cent: what FAL's billing events say it billed for each clip it
+    # made (below the estimate: a discount), nothing for the rejected one, and the late one
+    # still at its estimate until it is billed.
     with Registry.open(example / ".sparkle") as registry:
-        jobs = Ledger(registry.engine).jobs("lighthouse", report["request_id"])
+        ledger = Ledger(registry.engine)
+        jobs = ledger.jobs("lighthouse", report["request_id"])
+        events = {j.key.shot_id: [e.event for e in ledger.events(j.key)] for j in jobs}
     delivered = [j for j in jobs if j.phase == "delivered"]
+    billed = {job.id: fake.billed_usd(job) for job in fake.jobs.values()}
+    for job in delivered:
+        assert job.ref is not None and job.reported_usd == billed[job.ref.job_id]
+        assert job.charged_usd == job.reported_usd < job.estimate_usd
+        assert "reconciled" in events[job.key.shot_id]
     assert round(sum(j.charged_usd for j in jobs), 2) == round(report["spent_usd"], 2)
-    assert round(report["spent_usd"], 2) == round(sum(j.estimate_usd for j in delivered), 2)
+    assert round(report["spent_usd"], 2) == round(
+        sum(billed[j.ref.job_id] or 0 for j in delivered if j.ref), 2
+    )
+    (usage,) = report["providers"]
+    assert usage["reported_usd"] == pytest.approx(report["spent_usd"])
 
 
 def test_a_killed_upgrade_resumes_its_jobs_without_submitting_them_again(

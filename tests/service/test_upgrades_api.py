@@ -38,7 +38,7 @@ def start(tmp_path: Path, fal: FakeFal, **overrides: Any) -> LiveServer:
         tmp_path / "service",
         provider_urls={"fal": fal.url},
         provider_keys={"fal": TEST_KEY},
-        provider_options={"fal": {"jwks_url": fal.jwks_url}},
+        provider_options={"fal": {"jwks_url": fal.jwks_url, "platform_url": fal.url}},
         public_url=f"http://127.0.0.1:{port}",
         provider_poll_seconds=0.2,
         provider_wait_seconds=4,
@@ -138,7 +138,9 @@ def test_an_upgrade_waits_for_its_spend_and_a_late_clip_arrives_by_webhook(
         mine = ledger.find("fal", job.id)
         assert mine is not None and mine.phase == "delivered" and mine.tenant_id == TENANT
         events = [e.event for e in ledger.events(mine.key)]
-    assert "pending" in events and "webhook" in events and events[-1] == "delivered"
+    assert "pending" in events and "webhook" in events
+    assert events[-2:] == ["delivered", "reconciled"]  # and FAL's bill counted
+    assert mine.charged_usd == fal.billed_usd(job)
 
 
 def test_a_webhook_is_answered_by_what_its_signature_and_keys_allow(

@@ -21,14 +21,20 @@ from pathlib import Path
 from sparkle_motion.cache import BlobCache, cache_key
 from sparkle_motion.errors import ContentRejected, ProviderError
 from sparkle_motion.fingerprint import code_fingerprint
-from sparkle_motion.providers.contract import ClipRequest, JobRef, Provider, output_name
+from sparkle_motion.providers.contract import (
+    ClipRequest,
+    JobRef,
+    Provider,
+    ReportsCosts,
+    output_name,
+)
 from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob, Limits
 from sparkle_motion.providers.retry import call_with_retries
 from sparkle_motion.registry import Registry
 from sparkle_motion.render.conform import conform_clip
 from sparkle_motion.schemas import KeptPreview, RenderProfile
 
-__all__ = ["Part", "ShotJob", "Spend", "Waiting", "run_jobs"]
+__all__ = ["Part", "ShotJob", "Spend", "Waiting", "reconcile", "run_jobs"]
 
 _CONFORM_CODE = "sparkle_motion.render.conform"
 
@@ -230,7 +236,9 @@ def _deliver(run: _Run, job: ShotJob, ref: JobRef) -> LedgerJob:
     )
 
 
-def _cancel(run: _Run, job: ShotJob, entry: LedgerJob | None) -> LedgerJob:
+def _cancel(
+    run: _Run, job: ShotJob, entry: LedgerJob | None, *, code: str, reason: str
+) -> LedgerJob:
     if entry is not None and entry.ref is not None:
         try:
             run.provider.cancel(entry.ref)
@@ -240,8 +248,8 @@ def _cancel(run: _Run, job: ShotJob, entry: LedgerJob | None) -> LedgerJob:
         job.key,
         "cancelled",
         phase="cancelled",
-        error_code="budget",
-        error="cancelled: the upgrade's spend reached its budget",
+        error_code=code,
+        error=f"cancelled: {reason}",
     )
 
 
@@ -266,6 +274,18 @@ def _poll(run: _Run, job: ShotJob, entry: LedgerJob) -> LedgerJob:
 
 def _midnight(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _over(ledger: Ledger, spend: Spend, scope: str, request_id: str) -> tuple[str, str] | None:
+    """Whether what has been billed already passes the upgrade's budget or the tenant's
+    day: its code and why, if so."""
+    if ledger.spent(scope, request_id=request_id) > spend.budget_usd + 1e-9:
+        return "budget", "the upgrade's spend reached its budget"
+    if spend.day_cap_usd is not None:
+        today = ledger.spent(tenant_id=spend.tenant_id, since=_midnight(ledger.clock()))
+        if today > spend.day_cap_usd + 1e-9:
+            return "daily_cap", f"the tenant's {spend.day_cap_usd:.2f} USD a day is spent"
+    return None
 
 
 def _settled(run: _Run, job: ShotJob, entry: LedgerJob, heard: LedgerJob) -> LedgerJob:
@@ -340,7 +360,9 @@ def run_jobs(
             job = queue[0]
             shot_id = job.request.shot_id
             if spend.day_cap_usd is not None:
-                today = ledger.spent(tenant_id=spend.tenant_id, since=_midnight(ledger.clock()))
+                today = ledger.spent(
+                    tenant_id=spend.tenant_id, since=_midnight(ledger.clock()), committed=True
+                )
                 if today + job.estimate_usd > spend.day_cap_usd + 1e-9:
                     for held in queue:
                         ledger.update(held.key, "daily_cap", phase="planned")
@@ -367,12 +389,16 @@ def run_jobs(
                 polled[shot_id] = now
                 entry = _poll(run, job, entry)
             entries[shot_id] = entry
-        if live() and ledger.spent(scope, request_id=request_id) > spend.budget_usd:
-            for shot_id in live():  # the provider charged more than estimated: stop here
-                entries[shot_id] = _cancel(run, by_shot[shot_id], entries[shot_id])
+        stop = _over(ledger, spend, scope, request_id) if live() else None
+        if stop is not None:  # a provider billed more than estimated: stop here
+            code, reason = stop
+            for shot_id in live():
+                entries[shot_id] = _cancel(
+                    run, by_shot[shot_id], entries[shot_id], code=code, reason=reason
+                )
             for held in queue:
                 over[held.request.shot_id] = KeptPreview(
-                    shot_id=held.request.shot_id, code="budget", reason="not sent: over the budget"
+                    shot_id=held.request.shot_id, code=code, reason=f"not sent: {reason}"
                 )
             queue.clear()
         if not live() and not queue:
@@ -402,3 +428,41 @@ def run_jobs(
         if part.shot_id not in delivered
     ]
     return delivered, kept
+
+
+def reconcile(provider: Provider, ledger: Ledger, scope: str, request_id: str) -> int:
+    """Count what the provider reports it billed for the request's settled jobs, where it
+    reports it, instead of their estimates; how many jobs it reconciled.
+
+    A provider may report late (or not at all): jobs it has no record of yet
+    keep their estimate, and upgrading again asks once more. One that cannot
+    be asked (a key without the right, say) leaves the estimates and says so
+    in each job's events.
+    """
+    if not isinstance(provider, ReportsCosts):
+        return 0
+    settled = [
+        job
+        for job in ledger.jobs(scope, request_id)
+        if job.ref is not None and job.final and job.reported_usd is None
+    ]
+    if not settled:
+        return 0
+    try:
+        billed = provider.reported_costs([job.ref for job in settled if job.ref is not None])
+    except ProviderError as error:
+        for job in settled:
+            ledger.update(job.key, "reconcile_failed", detail={"error": error.one_line()})
+        return 0
+    for job in settled:
+        usd = billed.get(job.ref.job_id) if job.ref is not None else None
+        if usd is None:
+            continue
+        ledger.update(
+            job.key,
+            "reconciled",
+            detail={"estimate_usd": job.estimate_usd, "counted_usd": job.charged_usd},
+            reported_usd=usd,
+            charged_usd=usd,
+        )
+    return sum(1 for job in settled if job.ref is not None and job.ref.job_id in billed)

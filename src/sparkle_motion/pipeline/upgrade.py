@@ -33,7 +33,14 @@ from sparkle_motion.errors import (
 )
 from sparkle_motion.pipeline.approvals import await_decision
 from sparkle_motion.pipeline.project_folder import ProjectFolder, load_project
-from sparkle_motion.pipeline.provider_jobs import Part, ShotJob, Spend, Waiting, run_jobs
+from sparkle_motion.pipeline.provider_jobs import (
+    Part,
+    ShotJob,
+    Spend,
+    Waiting,
+    reconcile,
+    run_jobs,
+)
 from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact, run_folders
 from sparkle_motion.pipeline.segments import Grouping, Segment, SegmentRule, group_frames
 from sparkle_motion.pipeline.stages.rendering import media_for
@@ -490,6 +497,7 @@ def upgrade_episode(
                 if request.webhook_url
                 else None,
             )
+            reconcile(provider, ledger, _scope(folder), request_id)
             kept = [*kept, *(_too_long(shot_id, capabilities) for shot_id in grouping.too_long)]
             book.done("dispatch", detail=f"{len(delivered)} of {len(chosen)} shots delivered")
             refused = _refusals(folder.project, preview, provider, jobs, kept)

@@ -14,6 +14,7 @@ from sparkle_motion.providers.contract import (
     JobState,
     Provider,
     ProviderKind,
+    ReportsCosts,
     WebhookEvent,
     output_name,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Provider",
     "ProviderConfig",
     "ProviderKind",
+    "ReportsCosts",
     "WebhookEvent",
     "call_with_retries",
     "load_providers",

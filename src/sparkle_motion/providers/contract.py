@@ -17,7 +17,7 @@ locked length and whatever it returns is conformed to it by the caller.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -32,6 +32,7 @@ __all__ = [
     "JobState",
     "Provider",
     "ProviderKind",
+    "ReportsCosts",
     "WebhookEvent",
     "output_name",
 ]
@@ -174,4 +175,17 @@ class Provider(Protocol):
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """The event a callback carries, once its signature verifies; else WebhookRejected."""
+        ...
+
+
+@runtime_checkable
+class ReportsCosts(Protocol):
+    """A provider that can say what it billed for its jobs, after the fact (optional).
+
+    The spend ledger counts the estimate until then; with this, it counts what
+    the provider reports (:func:`~sparkle_motion.pipeline.provider_jobs.reconcile`).
+    """
+
+    def reported_costs(self, refs: Sequence[JobRef]) -> dict[str, float]:
+        """Job id -> USD billed, for each of ``refs`` the provider has a record of so far."""
         ...

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, RowMapping, func, insert, select, text, update
+from sqlalchemy import Engine, RowMapping, case, func, insert, select, text, update
 
 from sparkle_motion.providers.contract import JobRef, WebhookEvent
 from sparkle_motion.registry.engine import write_transaction
@@ -193,9 +193,11 @@ class Ledger:
         since: datetime | None = None,
         request_id: str | None = None,
         tenant_id: str | None = None,
+        committed: bool = False,
     ) -> float:
         """What the jobs of a scope (or a tenant, or a request) have cost; those touched since
-        ``since``, when given."""
+        ``since``, when given. ``committed`` counts jobs still running at their estimate,
+        as what they will most likely cost."""
         condition = provider_jobs.c.charged_usd >= 0
         if scope is not None:
             condition &= provider_jobs.c.scope == scope
@@ -205,7 +207,13 @@ class Ledger:
             condition &= provider_jobs.c.updated_at >= since
         if request_id is not None:
             condition &= provider_jobs.c.request_id == request_id
-        query = select(func.coalesce(func.sum(provider_jobs.c.charged_usd), 0.0)).where(condition)
+        running = provider_jobs.c.phase.in_([*IN_FLIGHT, "completed", "pending"])
+        cost = (
+            case((running, provider_jobs.c.estimate_usd), else_=provider_jobs.c.charged_usd)
+            if committed
+            else provider_jobs.c.charged_usd
+        )
+        query = select(func.coalesce(func.sum(cost), 0.0)).where(condition)
         with self.engine.connect() as connection:
             return float(connection.execute(query).scalar_one())
 

@@ -2,8 +2,8 @@
 
 :mod:`.client` is the provider, :mod:`.models` what each model takes and
 costs, :mod:`.wire` how FAL's answers are read, :mod:`.webhooks` how its
-signed callbacks are verified, :mod:`.options` what it can be configured
-with. See ``docs/providers.md``.
+signed callbacks are verified, :mod:`.billing` what it says it billed,
+:mod:`.options` what it can be configured with. See ``docs/providers.md``.
 """
 
 from sparkle_motion.providers.fal.client import FalProvider, make_provider

@@ -12,7 +12,8 @@ file URL a result points at.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +31,7 @@ from sparkle_motion.providers.contract import (
     JobState,
     WebhookEvent,
 )
-from sparkle_motion.providers.fal import models, wire
+from sparkle_motion.providers.fal import billing, models, wire
 from sparkle_motion.providers.fal.options import DEFAULT_QUEUE_URL, FalOptions
 from sparkle_motion.providers.fal.webhooks import JwksCache, WebhookVerifier, webhook_event
 from sparkle_motion.providers.http import transport_errors
@@ -134,7 +135,7 @@ class FalProvider:
         video_url, size = wire.video_file(result)
         self._download(video_url, dest, size)
         # The result is the model's own output, which states no cost (the spend ledger
-        # reconciles with FAL's usage reports); models that take a seed report the one used.
+        # reconciles with FAL's billing events); models that take a seed report the one used.
         seed = result.get("seed")
         return ClipResult(
             path=dest,
@@ -152,6 +153,18 @@ class FalProvider:
             return  # nothing left to stop
         raise wire.failure(response, what="cancel")
 
+    def reported_costs(self, refs: Sequence[JobRef]) -> dict[str, float]:
+        """What FAL billed for each job, from its billing events (see :mod:`.billing`)."""
+        found: dict[str, float] = {}
+        ids = [ref.job_id for ref in refs]
+        for start in range(0, len(ids), billing.BATCH):
+            batch = ids[start : start + billing.BATCH]
+            pages = billing.billing_pages(
+                self._send, self.options.platform_url, batch, now=datetime.now(UTC)
+            )
+            found |= billing.billed_usd(pages, refs)
+        return found
+
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         return webhook_event(self._verifier.verify(headers, body))
 
@@ -166,7 +179,9 @@ class FalProvider:
         return f"{self._base}/{wire.app_root(self._profile.model)}/requests/{job_id}"
 
     def _headers(self, url: str) -> dict[str, str]:
-        if self._key is None or not _same_origin(url, self._base):
+        """The key, for FAL's own hosts only: the queue and the Platform API."""
+        ours = _same_origin(url, self._base) or _same_origin(url, self.options.platform_url)
+        if self._key is None or not ours:
             return {}
         return {"Authorization": f"Key {self._key}"}
 

@@ -12,13 +12,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DEFAULT_JWKS_URL", "DEFAULT_MODEL", "DEFAULT_QUEUE_URL", "FalOptions"]
+__all__ = [
+    "DEFAULT_JWKS_URL",
+    "DEFAULT_MODEL",
+    "DEFAULT_PLATFORM_URL",
+    "DEFAULT_QUEUE_URL",
+    "FalOptions",
+]
 
 # FAL's queue host and the URL of its webhook-signing keys, as its docs give them
 # (docs.fal.ai/model-apis/model-endpoints/queue and .../webhooks).
 DEFAULT_QUEUE_URL = "https://queue.fal.run"
 DEFAULT_JWKS_URL = "https://rest.alpha.fal.ai/.well-known/jwks.json"
 DEFAULT_MODEL = "fal-ai/kling-video/v2.1/standard/image-to-video"
+# FAL's Platform APIs (docs.fal.ai/platform-apis), where its billing events are read.
+DEFAULT_PLATFORM_URL = "https://api.fal.ai"
 
 _DAY = 24 * 60 * 60.0
 
@@ -32,6 +40,11 @@ class FalOptions(BaseModel):
         DEFAULT_MODEL, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"
     )
     jwks_url: str = Field(DEFAULT_JWKS_URL, pattern=r"^https?://")
+    platform_url: str = Field(
+        DEFAULT_PLATFORM_URL,
+        pattern=r"^https?://",
+        description="FAL's Platform API, whose billing events reconcile the spend ledger",
+    )
     usd_per_second: float | None = Field(
         None, ge=0, description="the price per second of clip; overrides the built-in price list"
     )
