@@ -162,3 +162,14 @@ def test_an_end_frame_provider_gets_pairs_of_frames_and_each_shot_its_part(
             for j in Ledger(registry.engine).jobs(scope_of(project), outcome.request_id)
         }
     assert set(jobs) == {s.segment_id for s in looked.estimate.segments}
+
+
+def test_whole_scenes_can_be_chosen(rendered: dict[str, Any]) -> None:
+    project, shots = rendered["project"], rendered["shots"]
+    scene = shots[0].split("-")[0]
+    looked = upgrade(project, Scripted(), dry_run=True, scenes=(scene,))
+    assert list(looked.estimates) == [s for s in shots if s.startswith(f"{scene}-")]
+    both = upgrade(project, Scripted(), dry_run=True, scenes=(scene,), shots=(shots[-1],))
+    assert list(both.estimates)[-1] == shots[-1]
+    with pytest.raises(InputError, match="no scene 'nowhere'"):
+        upgrade(project, Scripted(), dry_run=True, scenes=("nowhere",))

@@ -23,6 +23,9 @@ def upgrade(
     shots: Annotated[
         str | None, typer.Option(help="Comma-separated shot ids (default: all but the cards).")
     ] = None,
+    scenes: Annotated[
+        str | None, typer.Option(help="Comma-separated scene ids: every shot of them.")
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Estimate only; send nothing, spend nothing.")
     ] = False,
@@ -53,7 +56,8 @@ def upgrade(
                 project_dir=project_dir,
                 profile=profile,
                 episode_id=episode,
-                shots=tuple(s.strip() for s in (shots or "").split(",") if s.strip()),
+                shots=_listed(shots),
+                scenes=_listed(scenes),
                 dry_run=dry_run,
                 waiting=Waiting(poll_seconds=poll, deadline_seconds=wait),
             ),
@@ -86,6 +90,10 @@ def upgrade(
         _print(outcome, report)
     if outcome.waiting is not None:
         raise outcome.waiting
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
 def _print(outcome: UpgradeOutcome, report: dict[str, Any]) -> None:

@@ -101,6 +101,7 @@ class UpgradeRequest:
     profile: str
     episode_id: str | None = None
     shots: tuple[str, ...] = ()  # none named: every shot but the title and end cards
+    scenes: tuple[str, ...] = ()  # every shot of these scenes (but the cards), as well
     dry_run: bool = False
     waiting: Waiting = field(default_factory=Waiting)
     tenant_id: str = "local"
@@ -184,18 +185,36 @@ def _last_preview(folder: ProjectFolder, episode_id: str) -> _Preview:
     )
 
 
-def _chosen(shotlist: ShotList, named: Sequence[str]) -> list[str]:
+def _one_of(ids: Sequence[str]) -> str:
+    return f"one of: {', '.join(ids[:10])}" + (", …" if len(ids) > 10 else "")
+
+
+def _chosen(shotlist: ShotList, named: Sequence[str], scenes: Sequence[str] = ()) -> list[str]:
+    """The shots named, and every shot of the scenes named but the cards; with neither, every
+    shot but the cards."""
     ids = [shot.id for shot in shotlist.shots]
     unknown = [shot for shot in named if shot not in ids]
     if unknown:
         raise InputError(
             f"no shot {unknown[0]!r} in episode {shotlist.episode_id}",
             where="--shots",
-            hint=f"one of: {', '.join(ids[:10])}" + (", …" if len(ids) > 10 else ""),
+            hint=_one_of(ids),
         )
-    if named:
-        return [shot for shot in ids if shot in named]
-    return [shot.id for shot in shotlist.shots if shot.framing != "card"]
+    scene_ids = list(dict.fromkeys(shot.scene_id for shot in shotlist.shots))
+    missing = [scene for scene in scenes if scene not in scene_ids]
+    if missing:
+        raise InputError(
+            f"no scene {missing[0]!r} in episode {shotlist.episode_id}",
+            where="--scenes",
+            hint=_one_of(scene_ids),
+        )
+    if not named and not scenes:
+        return [shot.id for shot in shotlist.shots if shot.framing != "card"]
+    return [
+        shot.id
+        for shot in shotlist.shots
+        if shot.id in named or (shot.scene_id in scenes and shot.framing != "card")
+    ]
 
 
 _SOUND_SETTINGS = ("audio_sample_rate", "loudness_lufs", "true_peak_dbtp", "fps")
@@ -331,7 +350,7 @@ def upgrade_episode(
     chosen = [
         shot
         for shot in preview.shotlist.shots
-        if shot.id in set(_chosen(preview.shotlist, request.shots))
+        if shot.id in set(_chosen(preview.shotlist, request.shots, request.scenes))
     ]
     plan_hash = plan.content_hash()
     policy = folder.project.cost_policy

@@ -48,6 +48,7 @@ class JobSpec(BaseModel):
     mode: Literal["run", "dry", "upgrade"] = "run"
     profile: str | None = None
     shots: list[str] = Field(default_factory=list, description="an upgrade's chosen shots")
+    scenes: list[str] = Field(default_factory=list, description="an upgrade's chosen scenes")
     # "seeds" is what jobs stored before this model called the package
     package: PackageSpec | None = Field(None, validation_alias=AliasChoices("package", "seeds"))
     desired_outputs: list[DesiredOutput] = Field(default_factory=list)

@@ -153,6 +153,9 @@ class UpgradeIn(Input):
     shots: list[Annotated[str, Field(max_length=128)]] = Field(
         default_factory=list, max_length=2000, description="default: every shot but the cards"
     )
+    scenes: list[Annotated[str, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=500, description="every shot of these scenes, as well"
+    )
     dry_run: bool = Field(False, description="answer the estimate; send and spend nothing")
     callbacks: list[Callback] = Field(default_factory=list, max_length=5)
 

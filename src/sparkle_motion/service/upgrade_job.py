@@ -64,6 +64,7 @@ class UpgradeSetup:
             profile=spec.profile or "",
             episode_id=spec.episode_id,
             shots=tuple(spec.shots),
+            scenes=tuple(spec.scenes),
             dry_run=dry_run,
             waiting=Waiting(
                 poll_seconds=self.poll_seconds,

@@ -44,6 +44,7 @@ def _spec(body: UpgradeIn) -> JobSpec:
         episode_id=body.episode_id,
         profile=body.profile,
         shots=list(body.shots),
+        scenes=list(body.scenes),
         callbacks=body.callbacks,
     )
 
