@@ -15,8 +15,10 @@ from sparkle_motion.cli import app
 from sparkle_motion.schemas import (
     AssetManifest,
     CaptionSettings,
+    CostPolicy,
     MusicSettings,
     Project,
+    ProviderLimits,
     QASettings,
     RenderPlan,
     RenderProfile,
@@ -62,6 +64,8 @@ def test_every_error_code_is_documented_once_with_its_exit_status() -> None:
         RoomToneSettings,
         SafetySettings,
         QASettings,
+        CostPolicy,
+        ProviderLimits,
     ],
 )
 def test_every_project_setting_is_documented(model: type[BaseModel]) -> None:

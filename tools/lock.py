@@ -40,6 +40,7 @@ def closure(root: str, extras: set[str]) -> dict[str, str]:
 
 if __name__ == "__main__":
     versions = closure("sparkle-motion", {"dev"})
+    versions.pop("sparkle-motion", None)  # its own extras (dev takes fleet), not a pin
     lines = [f"{name}=={version}" for name, version in sorted(versions.items())]
     header = "# Exact versions CI installs (python tools/lock.py > requirements.lock)\n"
     sys.stdout.write(header + "\n".join(lines) + "\n")

@@ -31,6 +31,7 @@ from sparkle_motion.commands.providers import providers_app
 from sparkle_motion.commands.script import script_app
 from sparkle_motion.commands.service import config_app, serve
 from sparkle_motion.commands.upgrade import upgrade
+from sparkle_motion.commands.worker import worker
 from sparkle_motion.errors import SparkleError
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ app.add_typer(script_app, name="script")
 app.add_typer(config_app, name="config")
 app.add_typer(providers_app, name="providers")
 app.command("upgrade")(upgrade)
+app.command("worker")(worker)
 app.command("serve")(serve)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder.")]

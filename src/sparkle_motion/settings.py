@@ -50,6 +50,14 @@ ENVIRONMENT_VARIABLES = {
     "SPARKLE_PROVIDER_URLS": "JSON object: provider name to its service base URL",
     "SPARKLE_PROVIDER_OPTIONS": "JSON object: provider name to its options (model, prices)",
     "SPARKLE_PROVIDER_KEYS": "secret, env or .env only: JSON object, provider name to its API key",
+    "SPARKLE_PUBLIC_URL": "the service's address as providers reach it, for their webhooks",
+    "SPARKLE_PROVIDER_POLL_SECONDS": "seconds between an upgrade's status calls (10)",
+    "SPARKLE_PROVIDER_WAIT_SECONDS": "how long an upgrade waits without a webhook listener (600)",
+    "SPARKLE_BROKER_URL": "the fleet's broker, redis://... or amqp://...; unset: one process",
+    "SPARKLE_RESULT_BACKEND": "where task results go (default: the Redis broker, or rpc://)",
+    "SPARKLE_SITE_ID": "the site whose queues workers serve and the service sends to (local)",
+    "SPARKLE_TASK_VISIBILITY_SECONDS": "seconds the broker waits for an unacknowledged task (3600)",
+    "SPARKLE_WORKER_FAILPOINT": "test hook: a worker kills itself when it first renders this shot",
     "SPARKLE_API_KEYS": "secret, env or .env only: JSON object, API key to {tenant_id, role}",
     "SPARKLE_WEBHOOK_SECRET": "secret, env or .env only: the HMAC-SHA256 key signing webhooks",
     "SPARKLE_WEBHOOK_ALLOW_PRIVATE": "true lets callback URLs resolve to private or loopback hosts",
@@ -96,6 +104,16 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
         description="the service's address as providers reach it; with it, provider jobs "
         "call back to {public_url}/api/providers/{name}/webhooks/{tenant}",
+    )
+    broker_url: str | None = Field(
+        None, description="the fleet's broker (redis://... or amqp://...); none: one process"
+    )
+    result_backend: str | None = Field(
+        None, description="where task results go; default: the Redis broker, or rpc:// on AMQP"
+    )
+    site_id: str = Field("local", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    task_visibility_seconds: int = Field(
+        3600, ge=60, description="how long the broker waits for an unacknowledged task"
     )
     provider_poll_seconds: float = Field(10.0, gt=0.0, le=600.0)
     provider_wait_seconds: float = Field(600.0, gt=0.0, le=86400.0)

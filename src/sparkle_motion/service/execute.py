@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sparkle_motion.cache import DEFAULT_MAX_BYTES
 from sparkle_motion.errors import ApprovalPending, RunPaused, RunStopped, SparkleError
@@ -23,6 +24,9 @@ from sparkle_motion.schemas import RenderOutput, RunManifest
 from sparkle_motion.service.outcome import Execution, crashed, error_entry, output_entries
 from sparkle_motion.service.render_job import execute_package
 from sparkle_motion.service.store import Job
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 __all__ = ["Execution", "error_entry", "execute", "manifest_of", "run_folder_of"]
 
@@ -72,8 +76,10 @@ def execute(
     database_url: str | None,
     progress: ProgressFactory,
     cache_max_bytes: int = DEFAULT_MAX_BYTES,
+    fleet: Celery | None = None,
 ) -> Execution:
-    """Run (or resume) the job's run to its next resting point."""
+    """Run (or resume) the job's run to its next resting point (a RenderPackage on the
+    ``fleet``'s workers, when there is one)."""
     try:
         if job.spec.package is not None:
             return execute_package(
@@ -82,6 +88,7 @@ def execute(
                 database_url=database_url,
                 progress=progress,
                 cache_max_bytes=cache_max_bytes,
+                fleet=fleet,
             )
         runner = Runner(
             STAGES,

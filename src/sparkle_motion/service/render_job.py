@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sparkle_motion.cache import DEFAULT_MAX_BYTES, BlobCache
-from sparkle_motion.errors import GateBlocked, RunPaused, RunStopped, SparkleError
+from sparkle_motion.errors import GateBlocked, MediaError, RunPaused, RunStopped, SparkleError
 from sparkle_motion.pipeline.context import Progress, RunControl
 from sparkle_motion.pipeline.project_folder import STATE_DIR
 from sparkle_motion.pipeline.resume import media_present
@@ -40,6 +41,9 @@ from sparkle_motion.schemas import (
 )
 from sparkle_motion.service.outcome import Execution, error_entry, output_entries
 from sparkle_motion.service.store import Job
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 __all__ = ["execute_package"]
 
@@ -118,6 +122,12 @@ class _Steps:
         self._event(step, "success", "; ".join(notes))
         self.summaries.append(self._summary(step, "success"))
 
+    def success_note(self, step: str, detail: str) -> None:
+        """A step that leaves no media set of its own ended well (the fleet's)."""
+        self._open = None
+        self._event(step, "success", detail)
+        self.summaries.append(self._summary(step, "success"))
+
     def failure(self, step: str, error: SparkleError) -> None:
         if self._open != step:
             return  # refused before the step began, and recorded then
@@ -156,8 +166,11 @@ def execute_package(
     progress: ProgressFactory,
     cache_max_bytes: int = DEFAULT_MAX_BYTES,
     clock: Clock = _utc_now,
+    fleet: Celery | None = None,
 ) -> Execution:
-    """Render (or go on rendering) the job's package to its next resting point."""
+    """Render (or go on rendering) the job's package to its next resting point: in this
+    process, or, with a ``fleet``, as a fan-out of its shots to the workers and a fan-in
+    to assembly on one of them."""
     if job.spec.package is None:
         raise ValueError(f"job {job.job_id} holds no render package")
     package: RenderPackage = job.spec.package.package()
@@ -180,6 +193,7 @@ def execute_package(
     cache = BlobCache(state_dir / "cache", max_bytes=cache_max_bytes)
     error: SparkleError | None = None
     rendered: EpisodeRender | None = None
+    output: RenderOutput | None = None
     with Registry.open(state_dir, database_url) as registry:
         steps = _Steps(run, manifest, control, progress, cache, registry, clock)
         artifacts = {
@@ -187,19 +201,23 @@ def execute_package(
             for name in ("shotlist", "asset_manifest", "render_plan")
         }
         try:
-            with run.logger("engine", tenant_id=job.tenant_id) as log:
-                rendered = render_episode(
-                    package,
-                    media=FolderMedia(workspace, cache),
-                    cache=cache,
-                    store=RegistryOutputs(registry, job.job_id),
-                    work_dir=run.root / "work",
-                    out_dir=run.output_dir,
-                    observer=steps,
-                    log=log,
-                    cancelled=control.cancelled,
-                    given=_given(run, registry, cache),
-                )
+            if fleet is not None:
+                output = _on_fleet(fleet, package, job, run, steps, control, database_url)
+                artifacts["render_output"] = output.content_hash()
+            else:
+                with run.logger("engine", tenant_id=job.tenant_id) as log:
+                    rendered = render_episode(
+                        package,
+                        media=FolderMedia(workspace, cache),
+                        cache=cache,
+                        store=RegistryOutputs(registry, job.job_id),
+                        work_dir=run.root / "work",
+                        out_dir=run.output_dir,
+                        observer=steps,
+                        log=log,
+                        cancelled=control.cancelled,
+                        given=_given(run, registry, cache),
+                    )
         except SparkleError as exc:
             error = exc
         artifacts.update(steps.hashes)
@@ -219,9 +237,58 @@ def execute_package(
         run.write_summary(summary)
         summary_hash = registry.put_artifact(summary, run_id=job.job_id).hash
     cache.evict()
-    return _execution(
-        error, rendered.output if rendered else None, artifacts, summary, summary_hash
+    if rendered is not None:
+        output = rendered.output
+    return _execution(error, output, artifacts, summary, summary_hash)
+
+
+_FLEET_POLL_SECONDS = 0.5
+
+
+def _on_fleet(
+    fleet: Celery,
+    package: RenderPackage,
+    job: Job,
+    run: RunFolder,
+    steps: _Steps,
+    control: RunControl,
+    database_url: str | None,
+) -> RenderOutput:
+    """The package rendered by the fleet's workers into this job's run folder; its output.
+
+    Waiting is done here, in the service's own thread, never in a worker: a pause
+    or stop asked meanwhile takes effect once the workers' tasks end (they are
+    idempotent, so going on later finds their work in the cache).
+    """
+    from sparkle_motion.workers.fanout import submit_package
+
+    steps.begin("fleet")
+    result = submit_package(
+        fleet,
+        package,
+        job.project_dir_path,
+        run.output_dir,
+        run_id=job.job_id,
+        database_url=database_url,
     )
+    while not result.ready():
+        time.sleep(_FLEET_POLL_SECONDS)
+    try:
+        done = result.get(propagate=True)
+    except Exception as exc:  # the task's failure, as Celery hands it back
+        failed = MediaError(
+            f"the fleet could not render the package: {exc}",
+            where=f"run {job.job_id}",
+            hint="the workers' logs name the task; resume the run to try again",
+            stage="fleet",
+        )
+        steps.failure("fleet", failed)
+        raise failed from None
+    data = steps.registry.get_bytes(done["render_output"])
+    output = RenderOutput.from_json(data, source=f"render_output {done['render_output'][:12]}")
+    run.write_artifact("render_output", data)
+    steps.success_note("fleet", f"{done['shots']} shots on {len(done['processes'])} workers")
+    return output
 
 
 def _status(error: SparkleError | None) -> str:

@@ -154,6 +154,13 @@ def build_service(
         ledger_dir=ledger_dir,
     )
 
+    fleet = None
+    if settings.broker_url:  # RenderPackages go to the workers; the rest stays here
+        from sparkle_motion.workers.app import make_app
+
+        fleet = make_app(settings)
+        closing.callback(fleet.close)
+
     def run(job: Job, control: RunControl, progress: Callable[[str], Progress]) -> Execution:
         if job.kind == "upgrade":
             return execute_upgrade(job, upgrades)
@@ -163,6 +170,7 @@ def build_service(
             database_url=settings.database_url,
             progress=progress,
             cache_max_bytes=settings.cache_max_bytes,
+            fleet=fleet,
         )
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
