@@ -16,83 +16,21 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
+from bench_packages import free_port, inputs
 
-from sparkle_motion.schemas import (
-    AssetManifest,
-    RenderPlan,
-    RenderProfile,
-    ShotList,
-    timing_lock_hash,
-)
+from sparkle_motion.schemas import RenderProfile
 
 KEY = "bench-operator-key-0001"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
 PROFILE = RenderProfile(name="bench", width=320, height=180, crf=28, preset="veryfast", slate=False)
 SHOTS = 4
-
-
-def inputs(seed: int) -> dict[str, Any]:
-    """Four one-second shots, a silent line each; the seed makes each package distinct."""
-    fps = PROFILE.fps
-    shots = [
-        {
-            "id": f"sh{n}",
-            "scene_id": "s1",
-            "scene_index": 0,
-            "frames": fps,
-            "framing": ("wide", "medium", "close_up", "medium")[n % 4],
-            "movement": ("push_in", "pan_left", "static", "pull_out")[n % 4],
-            "characters": ["ann"],
-            "location": f"Room {seed}",
-            "location_key": f"room-{seed}",
-            "interior": True,
-            "time_of_day": "day",
-            "template": "bench",
-            "reason": "bench",
-            "lines": [
-                {
-                    "line_id": f"l{n}",
-                    "speaker_id": "ann",
-                    "text": "Hello.",
-                    "start": 0.1,
-                    "end": 0.9,
-                }
-            ],
-        }
-        for n in range(SHOTS)
-    ]
-    lock = timing_lock_hash(fps, [(s["id"], fps) for s in shots])
-    return {
-        "shotlist": ShotList.new(
-            episode_id="ep01", fps=fps, shots=shots, timing_lock_hash=lock
-        ).model_dump(mode="json"),
-        "asset_manifest": AssetManifest.new(episode_id="ep01", timing_lock_hash=lock).model_dump(
-            mode="json"
-        ),
-        "render_plan": RenderPlan.new(
-            episode_id="ep01",
-            profile=PROFILE,
-            timing_lock_hash=lock,
-            seed=seed,
-            voices={"ann": {"engine": "silent"}},
-            cast={"ann": {"name": "Ann", "color": "#2e86ab"}},
-        ).model_dump(mode="json"),
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def environment(root: Path, broker: str | None, site: str) -> dict[str, str]:
@@ -157,7 +95,7 @@ def measure(work: Path, packages: int, broker: str | None, workers: int) -> floa
                 body = {
                     "request_id": f"p{n}",
                     "idempotency_key": f"k{n}",
-                    "inputs": inputs(1000 + n),
+                    "inputs": inputs(1000 + n, PROFILE, SHOTS),
                 }
                 answer = client.post("/v1/render-packages", json=body)
                 if answer.status_code != 202:

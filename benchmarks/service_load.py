@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,63 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_packages import free_port, inputs
 
-from sparkle_motion.schemas import (
-    AssetManifest,
-    RenderPlan,
-    RenderProfile,
-    ShotList,
-    timing_lock_hash,
-)
+from sparkle_motion.schemas import RenderProfile
 
 KEY = "bench-operator-key-0001"
 HEADERS = {"Authorization": f"Bearer {KEY}"}
 PROFILE = RenderProfile(name="bench", width=160, height=90, crf=32, preset="ultrafast", slate=False)
-
-
-def inputs(seed: int) -> dict[str, Any]:
-    """One shot of one second with one silent line; the seed makes each package distinct."""
-    shot = {
-        "id": "sh1",
-        "scene_id": "s1",
-        "scene_index": 0,
-        "frames": PROFILE.fps,
-        "framing": "wide",
-        "movement": "push_in",
-        "characters": ["ann"],
-        "location": f"Room {seed}",
-        "location_key": f"room-{seed}",
-        "interior": True,
-        "time_of_day": "day",
-        "template": "bench",
-        "reason": "bench",
-        "lines": [
-            {"line_id": "l1", "speaker_id": "ann", "text": "Hello.", "start": 0.1, "end": 0.9}
-        ],
-    }
-    lock = timing_lock_hash(PROFILE.fps, [("sh1", PROFILE.fps)])
-    return {
-        "shotlist": ShotList.new(
-            episode_id="ep01", fps=PROFILE.fps, shots=[shot], timing_lock_hash=lock
-        ).model_dump(mode="json"),
-        "asset_manifest": AssetManifest.new(episode_id="ep01", timing_lock_hash=lock).model_dump(
-            mode="json"
-        ),
-        "render_plan": RenderPlan.new(
-            episode_id="ep01",
-            profile=PROFILE,
-            timing_lock_hash=lock,
-            seed=seed,
-            voices={"ann": {"engine": "silent"}},
-            cast={"ann": {"name": "Ann", "color": "#2e86ab"}},
-        ).model_dump(mode="json"),
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:
@@ -143,7 +92,11 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(1)
     bodies = [
-        {"request_id": f"load-{n:03d}", "idempotency_key": f"idem-{n:03d}", "inputs": inputs(n)}
+        {
+            "request_id": f"load-{n:03d}",
+            "idempotency_key": f"idem-{n:03d}",
+            "inputs": inputs(n, PROFILE),
+        }
         for n in range(args.jobs)
     ]
     with tempfile.TemporaryDirectory(prefix="sparkle-load-") as tmp:
