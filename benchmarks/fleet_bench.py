@@ -123,7 +123,8 @@ def main() -> int:
     args = parser.parse_args()
     import redis
 
-    redis.Redis.from_url(args.broker).flushdb()
+    with redis.Redis.from_url(args.broker) as client:
+        client.flushdb()
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
         for label, broker, workers in (

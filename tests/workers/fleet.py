@@ -58,4 +58,5 @@ def redis_db() -> Iterator[str]:
     db = 1 + uuid.uuid4().int % 14
     url = f"{REDIS}/{db}"
     yield url
-    redis.Redis.from_url(url).flushdb()
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import Celery
 
 from sparkle_motion.cache import BlobCache
 from sparkle_motion.registry import Registry, RegistryOutputs
@@ -16,7 +17,7 @@ from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import AssetManifest, RenderPlan, ShotList, builtin_profiles
 from sparkle_motion.settings import Settings
-from sparkle_motion.workers.app import make_app
+from sparkle_motion.workers.app import close_app, make_app
 from sparkle_motion.workers.fanout import submit_package
 from tests.service.helpers import render_inputs, wait_for
 from tests.workers.fleet import RABBIT, Workers, redis_db
@@ -30,7 +31,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def package(shots: int = 6) -> RenderPackage:
+def package(shots: int = 8) -> RenderPackage:
     inputs = render_inputs(
         shots=shots, frames=36, profile=builtin_profiles()["preview_small"], engine="silent"
     )
@@ -55,6 +56,12 @@ def one_process(pack: RenderPackage, root: Path) -> Path:
     return rendered.files["video"]
 
 
+def answering(app: Celery) -> set[str]:
+    """The workers that answer a ping now (over a connection closed after)."""
+    with app.connection_for_write() as connection:
+        return set(app.control.inspect(timeout=1, connection=connection).ping() or {})
+
+
 def fleet_render(
     broker: str, backend: str | None, tmp_path: Path, workers: int, **env: str
 ) -> dict[str, Any]:
@@ -67,7 +74,7 @@ def fleet_render(
         for n in range(workers):
             fleet.start(f"w{n}")
         names = {f"w{n}@test" for n in range(workers)}
-        wait_for(lambda: names <= set(app.control.inspect(timeout=1).ping() or {}), timeout=60)
+        wait_for(lambda: names <= answering(app), timeout=60)
         pack = package()
         workspace = tmp_path / f"fleet-{workers}"
         result = submit_package(app, pack, workspace, workspace / "out", run_id="r1")
@@ -76,7 +83,7 @@ def fleet_render(
         return done
     finally:
         fleet.stop()
-        app.close()
+        close_app(app)
 
 
 def test_a_package_fanned_out_to_two_workers_is_the_single_process_render(

@@ -6,7 +6,7 @@ import pytest
 
 from sparkle_motion.cli import main
 from sparkle_motion.settings import Settings
-from sparkle_motion.workers.app import TASKS, make_app, queue_name
+from sparkle_motion.workers.app import TASKS, close_app, make_app, queue_name
 
 
 def test_a_worker_needs_a_broker_and_known_queues(
@@ -37,5 +37,7 @@ def test_each_task_goes_on_its_sites_queue_and_is_acknowledged_late() -> None:
     }
     redis_app = make_app(Settings(broker_url="redis://127.0.0.1:6379/3"))
     assert redis_app.conf.result_backend == "redis://127.0.0.1:6379/3"
+    close_app(app)
+    close_app(redis_app)
     with pytest.raises(ValueError, match="no broker"):
         make_app(Settings())

@@ -242,7 +242,7 @@ def execute_package(
     return _execution(error, output, artifacts, summary, summary_hash)
 
 
-_FLEET_POLL_SECONDS = 0.5
+_FLEET_POLL_SECONDS = 0.05
 
 
 def _on_fleet(
@@ -260,6 +260,7 @@ def _on_fleet(
     or stop asked meanwhile takes effect once the workers' tasks end (they are
     idempotent, so going on later finds their work in the cache).
     """
+    from sparkle_motion.workers.app import release_results
     from sparkle_motion.workers.fanout import submit_package
 
     steps.begin("fleet")
@@ -271,9 +272,9 @@ def _on_fleet(
         run_id=job.job_id,
         database_url=database_url,
     )
-    while not result.ready():
-        time.sleep(_FLEET_POLL_SECONDS)
     try:
+        while not result.ready():
+            time.sleep(_FLEET_POLL_SECONDS)
         done = result.get(propagate=True)
     except Exception as exc:  # the task's failure, as Celery hands it back
         failed = MediaError(
@@ -284,6 +285,8 @@ def _on_fleet(
         )
         steps.failure("fleet", failed)
         raise failed from None
+    finally:
+        release_results(fleet)  # this pool thread's; the next job opens its own
     data = steps.registry.get_bytes(done["render_output"])
     output = RenderOutput.from_json(data, source=f"render_output {done['render_output'][:12]}")
     run.write_artifact("render_output", data)

@@ -156,10 +156,10 @@ def build_service(
 
     fleet = None
     if settings.broker_url:  # RenderPackages go to the workers; the rest stays here
-        from sparkle_motion.workers.app import make_app
+        from sparkle_motion.workers.app import close_app, make_app
 
         fleet = make_app(settings)
-        closing.callback(fleet.close)
+        closing.callback(close_app, fleet)
 
     def run(job: Job, control: RunControl, progress: Callable[[str], Progress]) -> Execution:
         if job.kind == "upgrade":

@@ -19,7 +19,15 @@ from kombu import Queue
 
 from sparkle_motion.settings import Settings
 
-__all__ = ["RESOURCES", "TASKS", "Resource", "make_app", "queue_name"]
+__all__ = [
+    "RESOURCES",
+    "TASKS",
+    "Resource",
+    "close_app",
+    "make_app",
+    "queue_name",
+    "release_results",
+]
 
 Resource = Literal["cpu", "local_ai", "media", "external_ai"]
 RESOURCES: tuple[Resource, ...] = ("cpu", "local_ai", "media", "external_ai")
@@ -88,3 +96,24 @@ def make_app(settings: Settings) -> Celery:
         )
         register(function)
     return app
+
+
+def release_results(app: Celery) -> None:
+    """Close this thread's result-backend connections (Redis keeps a subscription and a
+    pool of its own per backend, and a backend per thread); the next wait opens them
+    again."""
+    backend = app.backend
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None and getattr(consumer, "_pubsub", None) is not None:
+        consumer.stop()
+    client = getattr(backend, "client", None)
+    pool = getattr(client, "connection_pool", None)
+    if pool is not None:
+        pool.disconnect()
+
+
+def close_app(app: Celery) -> None:
+    """Close the app's result connections (this thread's) and its broker pool, as a
+    process that only sent tasks (the service, a test) must when it is done."""
+    release_results(app)
+    app.close()

@@ -11,6 +11,7 @@ the error's code and message.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from collections.abc import Iterator, Mapping
@@ -27,7 +28,7 @@ from sparkle_motion.render.engine import episode_sound_levels, render_episode, r
 from sparkle_motion.render.media import FolderMedia
 from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import AssetManifest, RenderPlan, ShotList
-from sparkle_motion.settings import load_settings
+from sparkle_motion.settings import Settings, load_settings
 
 __all__ = ["STATE_DIR", "TRANSIENT", "TaskFailed", "assemble", "render_shot_task", "speak"]
 
@@ -52,19 +53,49 @@ class _Workspace:
     root: Path
 
 
+@dataclass
+class _Open:
+    """What a worker process keeps between tasks: the workspace's registry and cache, and
+    the packages it has read (a package is its content hashes, so it never goes stale)."""
+
+    registry: Registry
+    cache: BlobCache
+    media: FolderMedia
+    packages: dict[tuple[str, ...], RenderPackage]
+
+
+_OPEN: dict[Path, _Open] = {}
+_KEPT_PACKAGES = 64
+
+
+@functools.cache
+def _settings() -> Settings:
+    return load_settings()  # a worker's environment is fixed for its life
+
+
 @contextmanager
 def _opened(workspace: str, hashes: Mapping[str, str]) -> Iterator[_Workspace]:
-    settings = load_settings()
     root = Path(workspace).resolve()
-    state = root / STATE_DIR
-    cache = BlobCache(state / "cache", max_bytes=settings.cache_max_bytes)
-    with Registry.open(state, settings.database_url) as registry:
+    kept = _OPEN.get(root)
+    if kept is None:
+        settings = _settings()
+        state = root / STATE_DIR
+        cache = BlobCache(state / "cache", max_bytes=settings.cache_max_bytes)
+        registry = Registry.open(state, settings.database_url)
+        kept = _OPEN[root] = _Open(registry, cache, FolderMedia(root, cache), {})
+    key = tuple(hashes[name] for name in ("shotlist", "asset_manifest", "render_plan"))
+    package = kept.packages.get(key)
+    if package is None:
+        registry = kept.registry
         package = RenderPackage.of(
-            ShotList.from_json(registry.get_bytes(hashes["shotlist"])),
-            AssetManifest.from_json(registry.get_bytes(hashes["asset_manifest"])),
-            RenderPlan.from_json(registry.get_bytes(hashes["render_plan"])),
+            ShotList.from_json(registry.get_bytes(key[0])),
+            AssetManifest.from_json(registry.get_bytes(key[1])),
+            RenderPlan.from_json(registry.get_bytes(key[2])),
         )
-        yield _Workspace(package, cache, FolderMedia(root, cache), registry, root)
+        if len(kept.packages) >= _KEPT_PACKAGES:
+            kept.packages.clear()
+        kept.packages[key] = package
+    yield _Workspace(package, kept.cache, kept.media, kept.registry, root)
 
 
 def _failpoint(workspace: Path, shot_id: str) -> None:
