@@ -20,9 +20,9 @@ from sparkle_motion.settings import Settings
 from sparkle_motion.workers.app import close_app, make_app
 from sparkle_motion.workers.fanout import submit_package
 from tests.service.helpers import render_inputs, wait_for
-from tests.workers.fleet import RABBIT, Workers, redis_db
+from tests.workers.fleet import RABBIT, Workers, postgres_url, redis_db
 
-__all__ = ["redis_db"]  # the fixture
+__all__ = ["postgres_url", "redis_db"]  # the fixtures
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,14 @@ def fleet_render(
         wait_for(lambda: names <= answering(app), timeout=60)
         pack = package()
         workspace = tmp_path / f"fleet-{workers}"
-        result = submit_package(app, pack, workspace, workspace / "out", run_id="r1")
+        result = submit_package(
+            app,
+            pack,
+            workspace,
+            workspace / "out",
+            run_id="r1",
+            database_url=env.get("SPARKLE_DATABASE_URL"),
+        )
         done: dict[str, Any] = result.get(timeout=300)
         assert done["status"] == "complete" and done["shots"] == len(pack.shotlist.shots)
         return done
@@ -108,3 +115,15 @@ def test_a_worker_killed_mid_shot_loses_nothing(redis_db: str, tmp_path: Path) -
 def test_rabbitmq_carries_the_tasks_too(redis_db: str, tmp_path: Path) -> None:
     single = sha(one_process(package(), tmp_path / "single"))
     assert sha(Path(fleet_render(RABBIT, redis_db, tmp_path, workers=2)["video"])) == single
+
+
+@pytest.mark.postgres
+def test_a_fleet_on_postgresql_keeps_its_registry_there(
+    redis_db: str, postgres_url: str, tmp_path: Path
+) -> None:
+    single = sha(one_process(package(), tmp_path / "single"))
+    done = fleet_render(redis_db, None, tmp_path, workers=2, SPARKLE_DATABASE_URL=postgres_url)
+    assert sha(Path(done["video"])) == single
+    assert not (tmp_path / "fleet-2" / ".sparkle" / "registry.sqlite3").exists()
+    with Registry.open(tmp_path / "fleet-2" / ".sparkle", postgres_url) as registry:
+        assert registry.has(done["render_output"])
