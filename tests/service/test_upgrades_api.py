@@ -130,6 +130,12 @@ def test_an_upgrade_waits_for_its_spend_and_a_late_clip_arrives_by_webhook(
     done = wait_run(served, run_id, ("completed", "degraded", "failed"), timeout=180)
     assert done["status"] == "completed", done["errors"]
     assert fal.webhook_errors == []
+    shown = served.get("/status", params={"run_id": run_id}).json()
+    assert [s["stage"] for s in shown["stages"]] == ["estimate", "dispatch", "assemble"]
+    result = shown["upgrade"]
+    assert result["pending"] == [] and result["waiting"] is None
+    assert len(result["video_segments"]) == len(looked["segments"])
+    assert result["failed_segments"] == [] and result["needs_approval"] is True
     assert len(fal.jobs) == len(looked["segments"])  # nothing submitted twice
 
     books = TenantSpace((tmp_path / "service").resolve(), TENANT).engine_dir / ".sparkle"
