@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from tests.registry.conftest import OpenRegistry
 
 from sparkle_motion.providers.contract import JobRef, JobState, WebhookEvent
-from sparkle_motion.providers.ledger import JobKey, Ledger, Limits
+from sparkle_motion.providers.ledger import JobKey, Ledger
 from sparkle_motion.registry import Registry
+from sparkle_motion.schemas import ProviderLimits
 
 
 class Clock:
@@ -70,7 +71,7 @@ def test_a_providers_slots_hold_for_every_process_sharing_the_ledger(
     one, other = Ledger(open_registry().engine), Ledger(open_registry().engine)  # two processes
     for shot in ("s1", "s2", "s3"):
         one.plan(key(shot), estimate_usd=0.1)
-    limits = Limits(max_concurrent=2)
+    limits = ProviderLimits(max_concurrent=2)
     assert one.claim(key("s1"), limits) and other.claim(key("s2"), limits)
     assert not one.claim(key("s3"), limits) and not other.claim(key("s3"), limits)
     submitted(one, "s1")
@@ -91,7 +92,7 @@ def test_claims_racing_from_threads_never_take_more_slots_than_there_are(
     shots = [f"s{n}" for n in range(12)]
     for shot in shots:
         ledgers[0].plan(key(shot), estimate_usd=0.1)
-    limits = Limits(max_concurrent=3)
+    limits = ProviderLimits(max_concurrent=3)
     with ThreadPoolExecutor(max_workers=4) as pool:
         taken = list(
             pool.map(lambda n: ledgers[n % 4].claim(key(shots[n]), limits), range(len(shots)))
@@ -104,7 +105,7 @@ def test_the_rate_limit_counts_submissions_in_the_last_minute(registry: Registry
     ledger = Ledger(registry.engine, clock)
     for shot in ("s1", "s2", "s3"):
         ledger.plan(key(shot), estimate_usd=0.1)
-    limits = Limits(max_per_minute=2)
+    limits = ProviderLimits(max_per_minute=2)
     assert ledger.claim(key("s1"), limits) and ledger.claim(key("s2"), limits)
     assert not ledger.claim(key("s3"), limits)
     clock.now += timedelta(seconds=61)
@@ -116,7 +117,7 @@ def test_a_slot_left_by_a_dead_process_is_free_after_a_while(registry: Registry)
     ledger = Ledger(registry.engine, clock)
     for shot in ("s1", "s2"):
         ledger.plan(key(shot), estimate_usd=0.1)
-    limits = Limits(max_concurrent=1)
+    limits = ProviderLimits(max_concurrent=1)
     assert ledger.claim(key("s1"), limits)  # and its process died before sending it
     assert not ledger.claim(key("s2"), limits)
     assert ledger.claim(key("s1"), limits)  # its own job takes its slot again
@@ -136,7 +137,7 @@ def test_a_webhook_finds_its_job_by_the_providers_id_and_a_repeat_changes_nothin
     done = WebhookEvent(job_id="req-s1", state=JobState(phase="completed"))
     assert ledger.hear("fal", done).phase == "completed"  # type: ignore[union-attr]
     assert ledger.hear("fal", done).phase == "completed"  # type: ignore[union-attr]
-    refused = JobState(phase="failed", detail="content_policy_violation: nudity")
+    refused = JobState(phase="failed", detail="content_policy_violation: nudity", rejected=True)
     rejected = ledger.hear("fal", WebhookEvent(job_id="req-s2", state=refused))
     assert rejected is not None and (rejected.phase, rejected.error_code) == ("rejected", "SM703")
     crashed = WebhookEvent(job_id="req-s3", state=JobState(phase="failed", detail="OOM"))

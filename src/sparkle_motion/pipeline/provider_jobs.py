@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sparkle_motion.cache import BlobCache, cache_key
-from sparkle_motion.errors import ContentRejected, ProviderError
+from sparkle_motion.errors import ContentRejected, ProviderError, ProviderFatal
 from sparkle_motion.fingerprint import code_fingerprint
 from sparkle_motion.providers.contract import (
     ClipRequest,
@@ -28,11 +28,11 @@ from sparkle_motion.providers.contract import (
     ReportsCosts,
     output_name,
 )
-from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob, Limits
+from sparkle_motion.providers.ledger import UNSETTLED, JobKey, Ledger, LedgerJob
 from sparkle_motion.providers.retry import call_with_retries
 from sparkle_motion.registry import Registry
 from sparkle_motion.render.conform import conform_clip
-from sparkle_motion.schemas import KeptPreview, RenderProfile
+from sparkle_motion.schemas import KeptPreview, ProviderLimits, RenderProfile
 
 __all__ = ["Part", "ShotJob", "Spend", "Waiting", "reconcile", "run_jobs"]
 
@@ -106,7 +106,7 @@ class Spend:
     budget_usd: float
     tenant_id: str = "local"
     day_cap_usd: float | None = None
-    limits: Limits = field(default_factory=Limits)
+    limits: ProviderLimits = field(default_factory=ProviderLimits)
 
 
 @dataclass
@@ -122,7 +122,7 @@ class _Run:
 def _kept(job: LedgerJob | None, shot_id: str) -> KeptPreview:
     if job is None:
         return KeptPreview(shot_id=shot_id, code="budget", reason="not sent: over the budget")
-    if job.phase in ("pending", "submitted", "in_progress", "completed"):
+    if job.phase in UNSETTLED:
         return KeptPreview(
             shot_id=shot_id,
             code="pending",
@@ -265,7 +265,11 @@ def _poll(run: _Run, job: ShotJob, entry: LedgerJob) -> LedgerJob:
         return _deliver(run, job, ref)
     if state.phase in ("failed", "cancelled"):
         return run.ledger.update(
-            job.key, state.phase, phase=state.phase, error_code="SM704", error=state.detail
+            job.key,
+            state.phase,
+            phase=state.phase,
+            error_code=ProviderFatal.code,
+            error=state.detail,
         )
     if state.phase != entry.phase:
         return run.ledger.update(job.key, "status", phase="in_progress", detail={"at": state.phase})
@@ -454,6 +458,7 @@ def reconcile(provider: Provider, ledger: Ledger, scope: str, request_id: str) -
         for job in settled:
             ledger.update(job.key, "reconcile_failed", detail={"error": error.one_line()})
         return 0
+    reconciled = 0
     for job in settled:
         usd = billed.get(job.ref.job_id) if job.ref is not None else None
         if usd is None:
@@ -465,4 +470,5 @@ def reconcile(provider: Provider, ledger: Ledger, scope: str, request_id: str) -
             reported_usd=usd,
             charged_usd=usd,
         )
-    return sum(1 for job in settled if job.ref is not None and job.ref.job_id in billed)
+        reconciled += 1
+    return reconciled

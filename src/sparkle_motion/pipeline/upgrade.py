@@ -45,7 +45,7 @@ from sparkle_motion.pipeline.run_folder import RunFolder, keep_artifact, run_fol
 from sparkle_motion.pipeline.segments import Grouping, Segment, SegmentRule, group_frames
 from sparkle_motion.pipeline.stages.rendering import media_for
 from sparkle_motion.providers.contract import Capabilities, ClipRequest, Provider
-from sparkle_motion.providers.ledger import JobKey, Ledger, Limits
+from sparkle_motion.providers.ledger import JobKey, Ledger, LedgerJob
 from sparkle_motion.providers.prompts import DEFAULT_TEMPLATE, fill_prompt
 from sparkle_motion.registry import Registry, RegistryOutputs
 from sparkle_motion.render.context import RenderContext
@@ -60,6 +60,7 @@ from sparkle_motion.schemas import (
     KeptPreview,
     MediaSet,
     Project,
+    ProviderLimits,
     ProviderUsage,
     RenderOutput,
     RenderPlan,
@@ -238,22 +239,21 @@ def _scope(folder: ProjectFolder) -> str:
     return canon_key(folder.project)
 
 
-def _routed(project: Project, provider: Provider, profile: RenderProfile) -> None:
+def _routed(project: Project, capabilities: Capabilities, profile: RenderProfile) -> None:
     """The project's routing class for the provider's kind of work allows it."""
-    capabilities = provider.capabilities()
     route = project.cost_policy.route(capabilities.kind)
     where = f"project.yaml: cost_policy.routing.{capabilities.kind}"
     if route == "always_local" and not capabilities.local:
         raise InputError(
             f"{capabilities.kind} work is always_local in this project, and provider "
-            f"{provider.provider_id} is an external service",
+            f"{capabilities.provider_id} is an external service",
             where=where,
             hint=f"set it to prefer_local (or external_only) to upgrade with {profile.name}",
         )
     if route == "external_only" and capabilities.local:
         raise InputError(
             f"{capabilities.kind} work is external_only in this project, and provider "
-            f"{provider.provider_id} runs locally",
+            f"{capabilities.provider_id} runs locally",
             where=where,
             hint="choose a profile with an external provider, or set it to prefer_local",
         )
@@ -271,19 +271,18 @@ def _needs_approval(project: Project, estimate: UpgradeEstimate) -> bool:
 
 
 def _provider_usage(
-    provider: Provider,
-    ledger: Ledger,
-    scope: str,
-    request_id: str,
+    provider_id: str,
+    capabilities: Capabilities,
+    ledgered: Sequence[LedgerJob],
     fps: int,
     frames: Mapping[str, int],
 ) -> ProviderUsage:
-    jobs = [job for job in ledger.jobs(scope, request_id) if job.phase != "planned"]
+    jobs = [job for job in ledgered if job.phase != "planned"]
     delivered = [job for job in jobs if job.phase == "delivered"]
     reported = [job.reported_usd for job in delivered]
     return ProviderUsage(
-        provider=provider.provider_id,
-        local=provider.capabilities().local,
+        provider=provider_id,
+        local=capabilities.local,
         jobs=len(jobs),
         delivered=len(delivered),
         failed=sum(job.phase in ("failed", "rejected", "cancelled") for job in jobs),
@@ -336,26 +335,22 @@ def upgrade_episode(
     episode_id, _ = folder.episode(request.episode_id)
     profile = folder.project.profile(request.profile)
     provider = _provider_of(profile, providers)
-    _routed(folder.project, provider, profile)
+    capabilities = provider.capabilities()
+    _routed(folder.project, capabilities, profile)
     preview = _last_preview(folder, episode_id)
     _same_sound(preview.render_plan.profile, profile)
     lock = preview.shotlist.timing_lock_hash
     plan = preview.render_plan.model_copy(update={"profile": profile})
     package = RenderPackage.of(preview.shotlist, preview.asset_manifest, plan)
-    request_id = f"{episode_id}-{profile.name}-{plan.content_hash()[:12]}"
+    plan_hash = plan.content_hash()
+    request_id = f"{episode_id}-{profile.name}-{plan_hash[:12]}"
     run_id = request.run_id or request_id
     state = folder.state_dir
     cache = BlobCache(state / "cache", max_bytes=cache_max_bytes or DEFAULT_MAX_BYTES)
     names = {who: member.name for who, member in plan.cast.items()}
-    chosen = [
-        shot
-        for shot in preview.shotlist.shots
-        if shot.id in set(_chosen(preview.shotlist, request.shots, request.scenes))
-    ]
-    plan_hash = plan.content_hash()
+    wanted = set(_chosen(preview.shotlist, request.shots, request.scenes))
+    chosen = [shot for shot in preview.shotlist.shots if shot.id in wanted]
     policy = folder.project.cost_policy
-
-    capabilities = provider.capabilities()
     grouping = group_frames(
         preview.shotlist.shots,
         [shot.id for shot in chosen],
@@ -494,7 +489,6 @@ def upgrade_episode(
                 )
                 for segment in grouping.segments
             ]
-            limits = policy.providers.get(provider.provider_id)
             delivered, kept = run_jobs(
                 jobs,
                 provider=provider,
@@ -507,9 +501,7 @@ def upgrade_episode(
                     budget_usd=policy.max_usd_per_episode,
                     tenant_id=request.tenant_id,
                     day_cap_usd=policy.max_usd_per_day,
-                    limits=Limits(limits.max_concurrent, limits.max_per_minute)
-                    if limits
-                    else Limits(),
+                    limits=policy.providers.get(provider.provider_id, ProviderLimits()),
                 ),
                 waiting=request.waiting,
                 webhook_url=request.webhook_url.replace("{provider}", provider.provider_id)
@@ -573,10 +565,14 @@ def upgrade_episode(
             episode_id,
             cost_usd=outcome.spent_usd,
             shots_local=len(preview.shotlist.shots) - len(outcome.upgraded),
-            shots_external=0 if provider.capabilities().local else len(outcome.upgraded),
+            shots_external=0 if capabilities.local else len(outcome.upgraded),
             providers=[
                 _provider_usage(
-                    provider, ledger, _scope(folder), request_id, profile.fps, frames_of
+                    provider.provider_id,
+                    capabilities,
+                    ledger.jobs(_scope(folder), request_id),
+                    profile.fps,
+                    frames_of,
                 )
             ],
             outputs={name: str(path) for name, path in outcome.files.items()},

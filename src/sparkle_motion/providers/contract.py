@@ -120,6 +120,7 @@ class JobState(_Value):
     phase: JobPhase
     queue_position: int | None = None
     detail: str = ""
+    rejected: bool = Field(False, description="failed because the provider refused the content")
 
 
 class ClipResult(_Value):

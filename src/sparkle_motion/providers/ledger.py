@@ -26,18 +26,20 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, RowMapping, case, func, insert, select, text, update
 
+from sparkle_motion.errors import ContentRejected, ProviderFatal
 from sparkle_motion.providers.contract import JobRef, WebhookEvent
 from sparkle_motion.registry.engine import write_transaction
 from sparkle_motion.registry.provider_tables import provider_events, provider_jobs
+from sparkle_motion.schemas import ProviderLimits
 
 __all__ = [
     "FINAL_PHASES",
     "IN_FLIGHT",
+    "UNSETTLED",
     "JobKey",
     "Ledger",
     "LedgerEvent",
     "LedgerJob",
-    "Limits",
     "Phase",
 ]
 
@@ -55,6 +57,7 @@ Phase = Literal[
 ]
 FINAL_PHASES = ("delivered", "failed", "rejected", "cancelled")
 IN_FLIGHT = ("submitting", "submitted", "in_progress")
+UNSETTLED = (*IN_FLIGHT, "completed", "pending")  # sent, and neither delivered nor ended
 # A slot held this long without the job being sent belonged to a process that died.
 _STALE_SLOT = timedelta(minutes=10)
 
@@ -80,14 +83,6 @@ class JobKey:
             & (table.provider_id == self.provider_id)
             & (table.shot_id == self.shot_id)
         )
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much one provider may be asked at once, for everyone sharing the ledger."""
-
-    max_concurrent: int | None = None  # jobs in flight at once
-    max_per_minute: int | None = None  # submissions in any sixty seconds
 
 
 @dataclass(frozen=True)
@@ -160,12 +155,8 @@ class Ledger:
 
     def find(self, provider_id: str, job_id: str) -> LedgerJob | None:
         """The job a provider knows as ``job_id`` (what its webhooks name)."""
-        table = provider_jobs.c
-        query = select(provider_jobs).where(
-            (table.provider_id == provider_id) & (table.job_id == job_id)
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).mappings().first()
+            row = connection.execute(_by_job_id(provider_id, job_id)).mappings().first()
         return None if row is None else _job(row)
 
     def events(self, key: JobKey) -> list[LedgerEvent]:
@@ -207,7 +198,7 @@ class Ledger:
             condition &= provider_jobs.c.updated_at >= since
         if request_id is not None:
             condition &= provider_jobs.c.request_id == request_id
-        running = provider_jobs.c.phase.in_([*IN_FLIGHT, "completed", "pending"])
+        running = provider_jobs.c.phase.in_(UNSETTLED)
         cost = (
             case((running, provider_jobs.c.estimate_usd), else_=provider_jobs.c.charged_usd)
             if committed
@@ -272,7 +263,7 @@ class Ledger:
             self._event(connection, key, event, {**(detail or {}), **_shown(fields)})
         return self._read(key)
 
-    def claim(self, key: JobKey, limits: Limits) -> bool:
+    def claim(self, key: JobKey, limits: ProviderLimits) -> bool:
         """Take one of the provider's slots for the planned job (it becomes *submitting*), if
         its limits allow one now; False when they do not.
 
@@ -329,16 +320,7 @@ class Ledger:
         for a job already settled, is kept as an event and changes nothing.
         """
         with self._lock, write_transaction(self.engine) as connection:
-            table = provider_jobs.c
-            row = (
-                connection.execute(
-                    select(provider_jobs).where(
-                        (table.provider_id == provider_id) & (table.job_id == event.job_id)
-                    )
-                )
-                .mappings()
-                .first()
-            )
+            row = connection.execute(_by_job_id(provider_id, event.job_id)).mappings().first()
             if row is None:
                 return None
             job = _job(row)
@@ -349,10 +331,18 @@ class Ledger:
             values: dict[str, Any]
             if event.state.phase == "completed":
                 values = {"phase": "completed"}
-            elif event.state.detail.startswith("content_policy_violation"):
-                values = {"phase": "rejected", "error_code": "SM703", "error": event.state.detail}
+            elif event.state.rejected:
+                values = {
+                    "phase": "rejected",
+                    "error_code": ContentRejected.code,
+                    "error": event.state.detail,
+                }
             elif event.state.phase in ("failed", "cancelled"):
-                values = {"phase": "failed", "error_code": "SM704", "error": event.state.detail}
+                values = {
+                    "phase": "failed",
+                    "error_code": ProviderFatal.code,
+                    "error": event.state.detail,
+                }
             else:
                 values = {"phase": "in_progress"}
             connection.execute(
@@ -368,6 +358,13 @@ class Ledger:
         if job is None:
             raise KeyError(f"no provider job {key}")
         return job
+
+
+def _by_job_id(provider_id: str, job_id: str) -> Any:
+    table = provider_jobs.c
+    return select(provider_jobs).where(
+        (table.provider_id == provider_id) & (table.job_id == job_id)
+    )
 
 
 def _shown(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from sparkle_motion.errors import SparkleError
 from sparkle_motion.pipeline.provider_jobs import Waiting
 from sparkle_motion.pipeline.upgrade import UpgradeOutcome, UpgradeRequest, upgrade_episode
 from sparkle_motion.providers.contract import Provider
-from sparkle_motion.schemas import RenderOutput
 from sparkle_motion.service.job_spec import JobSpec
 from sparkle_motion.service.outcome import Execution, crashed, error_entry, output_entries
 from sparkle_motion.service.store import Job
@@ -104,10 +103,7 @@ def estimate_out(outcome: UpgradeOutcome) -> dict[str, Any]:
 
 def _outputs(outcome: UpgradeOutcome) -> dict[str, Any]:
     output = outcome.output
-    path = outcome.files.get("render_output")
-    if output is None or path is None:
-        return {}
-    return output_entries(output, RenderOutput.from_json(path.read_bytes()).content_hash())
+    return {} if output is None else output_entries(output, output.content_hash())
 
 
 def execute_upgrade(job: Job, setup: UpgradeSetup) -> Execution:

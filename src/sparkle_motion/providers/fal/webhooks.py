@@ -198,6 +198,5 @@ def webhook_event(body: dict[str, Any]) -> WebhookEvent:
         if violation is not None
         else (error if isinstance(error, str) and error else "FAL reported an error")
     )
-    return WebhookEvent(
-        job_id=request_id, state=JobState(phase="failed", detail=detail), payload=payload
-    )
+    state = JobState(phase="failed", detail=detail, rejected=violation is not None)
+    return WebhookEvent(job_id=request_id, state=state, payload=payload)
