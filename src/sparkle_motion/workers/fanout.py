@@ -18,11 +18,9 @@ from celery.result import AsyncResult
 
 from sparkle_motion.registry import Registry
 from sparkle_motion.render.package import RenderPackage
-from sparkle_motion.workers.tasks import STATE_DIR
+from sparkle_motion.workers.tasks import PACKAGE_PARTS, STATE_DIR
 
 __all__ = ["PACKAGE_PARTS", "store_package", "submit_package"]
-
-PACKAGE_PARTS = ("shotlist", "asset_manifest", "render_plan")
 
 
 def store_package(

@@ -30,9 +30,18 @@ from sparkle_motion.render.package import RenderPackage
 from sparkle_motion.schemas import AssetManifest, RenderPlan, ShotList
 from sparkle_motion.settings import Settings, load_settings
 
-__all__ = ["STATE_DIR", "TRANSIENT", "TaskFailed", "assemble", "render_shot_task", "speak"]
+__all__ = [
+    "PACKAGE_PARTS",
+    "STATE_DIR",
+    "TRANSIENT",
+    "TaskFailed",
+    "assemble",
+    "render_shot_task",
+    "speak",
+]
 
-STATE_DIR = ".sparkle"
+STATE_DIR = ".sparkle"  # a workspace's state folder (the pipeline's name for it)
+PACKAGE_PARTS = ("shotlist", "asset_manifest", "render_plan")
 FAILPOINT_ENV = "SPARKLE_WORKER_FAILPOINT"
 
 
@@ -46,25 +55,41 @@ class TaskFailed(Exception):
 
 @dataclass
 class _Workspace:
-    package: RenderPackage
-    cache: BlobCache
-    media: FolderMedia
-    registry: Registry
+    """What a worker process keeps of a workspace between tasks: its registry and cache,
+    and the packages it has read (a package is its content hashes: it never goes stale)."""
+
     root: Path
-
-
-@dataclass
-class _Open:
-    """What a worker process keeps between tasks: the workspace's registry and cache, and
-    the packages it has read (a package is its content hashes, so it never goes stale)."""
-
     registry: Registry
     cache: BlobCache
     media: FolderMedia
     packages: dict[tuple[str, ...], RenderPackage]
 
+    def package(self, hashes: Mapping[str, str]) -> RenderPackage:
+        key = tuple(hashes[name] for name in PACKAGE_PARTS)
+        package = self.packages.get(key)
+        if package is None:
+            shotlist, manifest, plan = (self.registry.get_bytes(sha) for sha in key)
+            package = RenderPackage.of(
+                ShotList.from_json(shotlist),
+                AssetManifest.from_json(manifest),
+                RenderPlan.from_json(plan),
+            )
+            if len(self.packages) >= _KEPT_PACKAGES:
+                self.packages.clear()
+            self.packages[key] = package
+        return package
 
-_OPEN: dict[Path, _Open] = {}
+    def engine(self, run_id: str, step: str) -> dict[str, Any]:
+        """What the engine is given for one task of a run: media, cache, store, work folder."""
+        return {
+            "media": self.media,
+            "cache": self.cache,
+            "store": RegistryOutputs(self.registry, run_id),
+            "work_dir": self.root / STATE_DIR / "work" / "fleet" / run_id / step,
+        }
+
+
+_OPEN: dict[Path, _Workspace] = {}
 _KEPT_PACKAGES = 64
 
 
@@ -73,8 +98,7 @@ def _settings() -> Settings:
     return load_settings()  # a worker's environment is fixed for its life
 
 
-@contextmanager
-def _opened(workspace: str, hashes: Mapping[str, str]) -> Iterator[_Workspace]:
+def _workspace(workspace: str) -> _Workspace:
     root = Path(workspace).resolve()
     kept = _OPEN.get(root)
     if kept is None:
@@ -82,20 +106,8 @@ def _opened(workspace: str, hashes: Mapping[str, str]) -> Iterator[_Workspace]:
         state = root / STATE_DIR
         cache = BlobCache(state / "cache", max_bytes=settings.cache_max_bytes)
         registry = Registry.open(state, settings.database_url)
-        kept = _OPEN[root] = _Open(registry, cache, FolderMedia(root, cache), {})
-    key = tuple(hashes[name] for name in ("shotlist", "asset_manifest", "render_plan"))
-    package = kept.packages.get(key)
-    if package is None:
-        registry = kept.registry
-        package = RenderPackage.of(
-            ShotList.from_json(registry.get_bytes(key[0])),
-            AssetManifest.from_json(registry.get_bytes(key[1])),
-            RenderPlan.from_json(registry.get_bytes(key[2])),
-        )
-        if len(kept.packages) >= _KEPT_PACKAGES:
-            kept.packages.clear()
-        kept.packages[key] = package
-    yield _Workspace(package, kept.cache, kept.media, kept.registry, root)
+        kept = _OPEN[root] = _Workspace(root, registry, cache, FolderMedia(root, cache), {})
+    return kept
 
 
 def _failpoint(workspace: Path, shot_id: str) -> None:
@@ -131,15 +143,9 @@ def render_shot_task(
 ) -> dict[str, Any]:
     """The shot's frame and clip, in the workspace's cache: its id, clip hash and frames."""
     _failpoint(Path(workspace), shot_id)
-    with _classed(), _opened(workspace, hashes) as ws:
-        clip = render_shot(
-            ws.package,
-            shot_id,
-            media=ws.media,
-            cache=ws.cache,
-            store=RegistryOutputs(ws.registry, run_id),
-            work_dir=ws.root / STATE_DIR / "work" / "fleet" / run_id / shot_id,
-        )
+    with _classed():
+        ws = _workspace(workspace)
+        clip = render_shot(ws.package(hashes), shot_id, **ws.engine(run_id, shot_id))
     return {
         "shot_id": clip.shot_id,
         "sha256": clip.sha256,
@@ -150,14 +156,9 @@ def render_shot_task(
 
 def speak(workspace: str, hashes: dict[str, str], run_id: str) -> dict[str, Any]:
     """Every line's speech (in the cache), and the levels the episode is mixed at."""
-    with _classed(), _opened(workspace, hashes) as ws:
-        levels = episode_sound_levels(
-            ws.package,
-            media=ws.media,
-            cache=ws.cache,
-            store=RegistryOutputs(ws.registry, run_id),
-            work_dir=ws.root / STATE_DIR / "work" / "fleet" / run_id / "voice",
-        )
+    with _classed():
+        ws = _workspace(workspace)
+        levels = episode_sound_levels(ws.package(hashes), **ws.engine(run_id, "voice"))
     return {"reference": levels.reference, "gain_db": levels.gain_db}
 
 
@@ -166,14 +167,10 @@ def assemble(
 ) -> dict[str, Any]:
     """The fan-in: the episode from the clips and speech the other tasks made (all from the
     cache now), its files in ``out_dir`` and its RenderOutput in the registry."""
-    with _classed(), _opened(workspace, hashes) as ws:
+    with _classed():
+        ws = _workspace(workspace)
         rendered = render_episode(
-            ws.package,
-            media=ws.media,
-            cache=ws.cache,
-            store=RegistryOutputs(ws.registry, run_id),
-            work_dir=ws.root / STATE_DIR / "work" / "fleet" / run_id / "episode",
-            out_dir=Path(out_dir),
+            ws.package(hashes), out_dir=Path(out_dir), **ws.engine(run_id, "episode")
         )
         output_hash = ws.registry.put_artifact(rendered.output, run_id=run_id).hash
         write_atomic(Path(out_dir) / "render_output.json", rendered.output.to_json())
