@@ -8,43 +8,22 @@ point elsewhere, or deselect with ``-m "not postgres"``.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
+from tests.postgres import fresh_schema
+from tests.postgres import postgres_server as find_server
 
 from sparkle_motion.registry import Registry
-
-_DEFAULT_SERVERS = (
-    "postgresql://postgres@127.0.0.1:5432/test",
-    "postgresql://root@127.0.0.1:5432/test",
-)
 
 OpenRegistry = Callable[..., Registry]
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """A libpq URL that accepts us, trying the usual trust-auth users in turn."""
-    override = os.environ.get("SPARKLE_TEST_DATABASE_URL")
-    candidates = (override,) if override else _DEFAULT_SERVERS
-    failures = []
-    for url in candidates:
-        try:
-            with psycopg.connect(url, connect_timeout=5):
-                return url
-        except psycopg.OperationalError as exc:
-            failures.append(f"{url}: {exc}".strip())
-    pytest.fail(
-        "no PostgreSQL server for the registry tests ("
-        + "; ".join(failures)
-        + '); start one, set SPARKLE_TEST_DATABASE_URL, or run with -m "not postgres"'
-    )
+    return find_server()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -53,18 +32,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    server: str = request.getfixturevalue("postgres_server")
-    schema = f"t_{uuid.uuid4().hex}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        separator = "&" if "?" in server else "?"
-        yield server.replace("postgresql://", "postgresql+psycopg://", 1) + (
-            f"{separator}options=-csearch_path%3D{schema}"
-        )
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    with fresh_schema(request.getfixturevalue("postgres_server")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import sys
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 import redis
-from psycopg import sql
+
+from tests.postgres import fresh_schema, postgres_server
 
 REDIS = "redis://127.0.0.1:6379"
 RABBIT = "amqp://guest:guest@127.0.0.1:5672//"
@@ -67,17 +67,5 @@ def redis_db() -> Iterator[str]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh schema on the real PostgreSQL on loopback, as a SQLAlchemy URL (dropped after)."""
-    server = os.environ.get(
-        "SPARKLE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-    schema = f"fleet_{uuid.uuid4().hex}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        separator = "&" if "?" in server else "?"
-        yield server.replace("postgresql://", "postgresql+psycopg://", 1) + (
-            f"{separator}options=-csearch_path%3D{schema}"
-        )
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    with fresh_schema(postgres_server(), prefix="fleet") as url:
+        yield url
